@@ -1,0 +1,1 @@
+"""Core: the service contract, host lifecycle, catalogue, settings, errors, clock and ids."""

@@ -1,0 +1,72 @@
+"""The catalogue: every registered service, its rollout phase and its factory.
+
+One explicit map. Factories are dotted paths loaded on demand, so ``core`` never imports a
+service module and registration never depends on an import side effect. A service that is
+not finished is not listed here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from nsl.core.errors import ValidationFailed
+from nsl.core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    phase: int
+    factory: str
+    description: str
+    required: bool = False
+
+
+CATALOGUE: tuple[Entry, ...] = (
+    Entry(
+        "auth",
+        1,
+        "nsl.services.auth.service:AuthService",
+        "principals, API keys, tokens, TOTP",
+        required=True,
+    ),
+    Entry(
+        "configuration",
+        1,
+        "nsl.services.configuration.service:ConfigurationService",
+        "versioned configuration with encrypted secrets",
+    ),
+)
+
+PHASE_NAMES = {1: "core", 2: "enhanced", 3: "data", 4: "governance & advanced"}
+
+
+def entry(name: str) -> Entry:
+    for item in CATALOGUE:
+        if item.name == name:
+            return item
+    known = ", ".join(e.name for e in CATALOGUE)
+    raise ValidationFailed.on("services", "known_service", f"unknown service {name!r}; known: {known}")
+
+
+def select(settings: Settings, phase: int | None = None, only: list[str] | None = None) -> list[Entry]:
+    """Services to run: required ones, plus those enabled, within the phase, or named in ``only``."""
+    limit = phase if phase is not None else settings.phase
+    if only:
+        named = {entry(n).name for n in only}
+        return [e for e in CATALOGUE if e.name in named or e.required]
+    return [
+        e
+        for e in CATALOGUE
+        if e.required or (e.phase <= limit and settings.service_enabled(e.name))
+    ]
+
+
+def load(item: Entry) -> type:
+    """Import the service class named by the entry's factory path."""
+    module_name, _, attr = item.factory.partition(":")
+    cls = getattr(importlib.import_module(module_name), attr)
+    if not isinstance(cls, type):
+        raise TypeError(f"{item.factory} is not a class")
+    return cls

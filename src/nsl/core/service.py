@@ -1,0 +1,169 @@
+"""The service contract and :class:`ServiceBase`, which owns lifecycle, periodic tasks and metrics.
+
+A service writes only its hooks (``on_start``/``on_stop``/``checks``), its use cases and
+``routes()``; the base class starts and stops periodic tasks, turns their heartbeats into
+health checks, and counts operations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, runtime_checkable
+
+from fastapi import APIRouter
+
+from nsl.core.context import ServiceContext
+from nsl.core.errors import NslError
+from nsl.core.health import Check, Health, Status
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Service(Protocol):
+    name: str
+    phase: int
+    depends_on: tuple[str, ...]
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def health(self) -> Health: ...
+
+    def routes(self) -> APIRouter | None: ...
+
+
+@dataclass
+class PeriodicTask:
+    """A coroutine run every ``interval_s``; its last success is its heartbeat."""
+
+    name: str
+    interval_s: float
+    run: Callable[[], Awaitable[None]]
+    last_success: float | None = None
+    last_error: str = ""
+    handle: asyncio.Task[None] | None = None
+
+
+class ServiceBase:
+    """Lifecycle, periodic tasks with heartbeats, health and operation metrics, written once."""
+
+    name: ClassVar[str]
+    phase: ClassVar[int]
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.running = False
+        self._tasks: list[PeriodicTask] = []
+
+    # hooks ---------------------------------------------------------------------------
+    async def on_start(self) -> None:
+        """Open what the service needs (no-op by default)."""
+
+    async def on_stop(self) -> None:
+        """Release what ``on_start`` opened (no-op by default)."""
+
+    async def checks(self) -> list[Check]:
+        """Service-specific health checks (none by default)."""
+        return []
+
+    def routes(self) -> APIRouter | None:
+        return None
+
+    # lifecycle -------------------------------------------------------------------------
+    def every(self, interval_s: float, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        """Register a periodic task; it starts with the service and stops with it."""
+        self._tasks.append(PeriodicTask(name=name, interval_s=interval_s, run=run))
+
+    async def start(self) -> None:
+        if self.running:
+            return
+        await self.on_start()
+        for task in self._tasks:
+            task.handle = asyncio.create_task(self._loop(task), name=f"{self.name}.{task.name}")
+        self.running = True
+        self.ctx.metrics.service_up.labels(self.name).set(1)
+
+    async def stop(self) -> None:
+        if not self.running:
+            return
+        self.running = False
+        for task in self._tasks:
+            if task.handle is not None:
+                task.handle.cancel()
+        await asyncio.gather(*(t.handle for t in self._tasks if t.handle), return_exceptions=True)
+        await self.on_stop()
+        self.ctx.metrics.service_up.labels(self.name).set(0)
+
+    async def health(self) -> Health:
+        if not self.running:
+            return Health([Check(self.name, Status.DOWN, "not running")])
+        checks = [self._task_check(t) for t in self._tasks]
+        try:
+            checks.extend(await self.checks())
+        except NslError as exc:
+            checks.append(Check(self.name, Status.DOWN, exc.detail))
+        return Health(checks or [Check(self.name, Status.OK)])
+
+    async def run_task_once(self, name: str) -> None:
+        """Run one periodic task now (operators and tests), recording its heartbeat."""
+        task = next(t for t in self._tasks if t.name == name)
+        await self._run(task)
+
+    # operations ------------------------------------------------------------------------
+    @asynccontextmanager
+    async def operation(self, name: str) -> AsyncIterator[None]:
+        """Count one use-case call as ok or error (with its error code)."""
+        metrics = self.ctx.metrics
+        try:
+            yield
+        except NslError as exc:
+            metrics.service_operations.labels(self.name, name, "error").inc()
+            metrics.service_errors.labels(self.name, name, exc.code).inc()
+            raise
+        except Exception:
+            metrics.service_operations.labels(self.name, name, "error").inc()
+            metrics.service_errors.labels(self.name, name, "internal.error").inc()
+            raise
+        metrics.service_operations.labels(self.name, name, "ok").inc()
+
+    # internals -------------------------------------------------------------------------
+    async def _loop(self, task: PeriodicTask) -> None:
+        while True:
+            await self._run(task)
+            await asyncio.sleep(task.interval_s)
+
+    async def _run(self, task: PeriodicTask) -> None:
+        try:
+            await task.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a failing run is recorded; the loop keeps its schedule
+            task.last_error = f"{type(exc).__name__}: {exc}"
+            log.warning("periodic task %s.%s failed: %s", self.name, task.name, task.last_error)
+            return
+        task.last_success = self.ctx.clock.monotonic()
+        task.last_error = ""
+        self.ctx.metrics.task_heartbeat.labels(self.name, task.name).set(time.time())
+
+    def _task_check(self, task: PeriodicTask) -> Check:
+        name = f"{self.name}.task.{task.name}"
+        if task.last_success is None:
+            if task.last_error:
+                return Check(name, Status.DEGRADED, f"never succeeded: {task.last_error}")
+            return Check(name, Status.OK, "starting")
+        age = self.ctx.clock.monotonic() - task.last_success
+        if age > 3 * task.interval_s + 1:
+            detail = f"no heartbeat for {age:.0f}s"
+            if task.last_error:
+                detail += f": {task.last_error}"
+            return Check(name, Status.DEGRADED, detail)
+        return Check(name, Status.OK)

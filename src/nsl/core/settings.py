@@ -1,0 +1,186 @@
+"""Settings: one pydantic-settings tree, ``NSL_`` prefix, ``__`` nesting, ``.env`` and secrets dir.
+
+Built once by an entry point (``Settings.load()``) and passed down; nothing reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class DatabaseSettings(BaseModel):
+    """Relational store. Empty ``url`` means SQLite in the data dir."""
+
+    url: SecretStr | None = None
+    pool_min: int = Field(10, ge=1)
+    pool_max: int = Field(50, ge=1)
+    pool_idle_timeout_s: int = Field(600, ge=1)
+    pool_timeout_s: float = Field(10.0, gt=0)
+    migrate_on_start: bool = True
+
+
+class RedisSettings(BaseModel):
+    """Shared cache, rate-limit budget and cache invalidation. Empty ``url``: in-process."""
+
+    url: SecretStr | None = None
+    key_prefix: str = "nsl:"
+    pool_max: int = Field(20, ge=1)
+    socket_timeout_s: float = Field(2.0, gt=0)
+
+
+class RabbitMQSettings(BaseModel):
+    """Event bus broker. Empty ``url``: in-process bus."""
+
+    url: SecretStr | None = None
+    exchange: str = "nsl.events"
+    queue_prefix: str = "nsl"
+
+
+class CacheSettings(BaseModel):
+    """Two cache tiers: L1 in-process, L2 Redis (the seed's 30 s / 5 min)."""
+
+    l1_ttl_s: float = Field(30.0, gt=0)
+    l1_max_entries: int = Field(10_000, ge=1)
+    l2_ttl_s: float = Field(300.0, gt=0)
+
+
+class OutboxSettings(BaseModel):
+    """Transactional outbox relay."""
+
+    poll_interval_s: float = Field(0.5, gt=0)
+    batch_size: int = Field(100, ge=1)
+
+
+class RouteClassLimits(BaseModel):
+    """Requests allowed per window for one route class."""
+
+    auth: int = Field(10, ge=1)
+    read: int = Field(100, ge=1)
+    write: int = Field(50, ge=1)
+
+
+class RateLimitSettings(BaseModel):
+    """Sliding-window limits per client IP and per principal, by route class."""
+
+    enabled: bool = True
+    window_s: int = Field(60, ge=1)
+    per_ip: RouteClassLimits = RouteClassLimits()
+    per_principal: RouteClassLimits = RouteClassLimits(auth=10, read=300, write=120)
+    trust_forwarded_for: bool = False
+
+
+class AuthSettings(BaseModel):
+    """Tokens, lockout and password rules."""
+
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "neo-service-layer"
+    jwt_audience: str = "neo-service-layer"
+    access_token_ttl_s: int = Field(900, ge=60)
+    refresh_token_ttl_s: int = Field(30 * 24 * 3600, ge=300)
+    max_failed_logins: int = Field(5, ge=1)
+    lockout_s: int = Field(30 * 60, ge=1)
+    password_min_length: int = Field(12, ge=8)
+    api_key_cache_s: float = Field(5.0, ge=0)
+
+
+class HttpSettings(BaseModel):
+    """How the gateway serves: address, TLS, CORS, body limit."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    tls_terminated_upstream: bool = False
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    workers: int = Field(1, ge=1)
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert_file is not None and self.tls_key_file is not None
+
+
+class ServiceToggle(BaseModel):
+    """Per-service switch (``NSL_SERVICES__<NAME>__ENABLED``)."""
+
+    enabled: bool = True
+
+
+class ConfigurationSettings(BaseModel):
+    """The configuration service."""
+
+    history_limit: int = Field(10, ge=1, le=1000)
+    max_value_bytes: int = Field(1024 * 1024, ge=1)
+    master_key: SecretStr | None = None
+
+
+class Settings(BaseSettings):
+    """The whole tree. Environment variables win over ``.env``, which wins over defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NSL_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    env: Environment = "development"
+    data_dir: Path = Path("./var")
+    phase: int = Field(4, ge=1, le=4)
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    bootstrap_admin_key: SecretStr | None = None
+
+    database: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
+    rabbitmq: RabbitMQSettings = RabbitMQSettings()
+    cache: CacheSettings = CacheSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    rate_limit: RateLimitSettings = RateLimitSettings()
+    auth: AuthSettings = AuthSettings()
+    http: HttpSettings = HttpSettings()
+    configuration: ConfigurationSettings = ConfigurationSettings()
+    services: dict[str, ServiceToggle] = Field(default_factory=dict)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return upper
+
+    @classmethod
+    def load(cls, secrets_dir: Path | None = None, **overrides: object) -> Settings:
+        """Read the environment, ``.env`` and (when given or present) a secrets directory."""
+        directory = secrets_dir or _default_secrets_dir()
+        if directory is not None:
+            return cls(_secrets_dir=directory, **overrides)  # type: ignore[call-arg]
+        return cls(**overrides)  # type: ignore[arg-type]
+
+    def service_enabled(self, name: str) -> bool:
+        toggle = self.services.get(name.replace("-", "_")) or self.services.get(name)
+        return toggle.enabled if toggle else True
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_json if self.log_json is not None else self.env == "production"
+
+
+def _default_secrets_dir() -> Path | None:
+    import os
+
+    configured = os.environ.get("NSL_SECRETS_DIR")
+    if configured:
+        return Path(configured)
+    standard = Path("/run/secrets")
+    return standard if standard.is_dir() else None

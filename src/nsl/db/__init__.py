@@ -1,0 +1,1 @@
+"""Persistence: the declarative base, the engine and sessions, and Alembic migrations."""

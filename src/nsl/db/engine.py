@@ -1,0 +1,106 @@
+"""One async engine per host: SQLite (WAL) in the data dir by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import QueuePool
+
+from nsl.core.errors import Unavailable
+from nsl.core.health import Check, Status
+from nsl.core.metrics import Metrics
+from nsl.core.settings import DatabaseSettings
+
+log = logging.getLogger(__name__)
+
+
+def database_url(settings: DatabaseSettings, data_dir: Path) -> str:
+    """The async SQLAlchemy URL: the configured one, or SQLite in the data dir."""
+    if settings.url is not None:
+        url = settings.url.get_secret_value()
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        return url
+    return f"sqlite+aiosqlite:///{(data_dir / 'nsl.db').resolve()}"
+
+
+class Database:
+    """Engine, session factory, pool metrics and a health check."""
+
+    def __init__(self, url: str, settings: DatabaseSettings, metrics: Metrics | None = None) -> None:
+        self.url = url
+        self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+        self._metrics = metrics
+        kwargs: dict[str, Any] = {}
+        if self.dialect == "postgresql":
+            kwargs.update(
+                pool_size=settings.pool_min,
+                max_overflow=max(settings.pool_max - settings.pool_min, 0),
+                pool_recycle=settings.pool_idle_timeout_s,
+                pool_timeout=settings.pool_timeout_s,
+                pool_pre_ping=True,
+            )
+        else:
+            kwargs.update(connect_args={"timeout": 30})
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction: commit when the block succeeds, roll back when it raises."""
+        try:
+            async with self.sessions.begin() as session:
+                yield session
+        except (OSError, SQLAlchemyError) as exc:
+            if _is_connectivity(exc):
+                raise Unavailable("the database is unreachable", code="db.unavailable") from exc
+            raise
+
+    async def health(self) -> Check:
+        started = time.perf_counter()
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (OSError, SQLAlchemyError) as exc:
+            return Check("database", Status.DOWN, type(exc).__name__, backend=self.dialect)
+        finally:
+            self._record_pool()
+        ms = (time.perf_counter() - started) * 1000
+        return Check("database", Status.OK, f"{ms:.1f} ms", backend=self.dialect)
+
+    def _record_pool(self) -> None:
+        pool = self.engine.pool
+        if self._metrics is None or not isinstance(pool, QueuePool):
+            return
+        self._metrics.db_pool.labels("size").set(pool.size())
+        self._metrics.db_pool.labels("checked_out").set(pool.checkedout())
+        self._metrics.db_pool.labels("idle").set(pool.checkedin())
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _is_connectivity(exc: BaseException) -> bool:
+    if isinstance(exc, OSError | ConnectionError):
+        return True
+    orig = getattr(exc, "orig", None)
+    return isinstance(orig, OSError | ConnectionError) or "connection" in type(orig).__name__.lower()

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions (one per area, chained)."""

@@ -1,0 +1,1 @@
+"""Services, one package each; registered in nsl.core.catalogue."""

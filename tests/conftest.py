@@ -1,0 +1,134 @@
+"""Shared fixtures: real backends (SQLite, PostgreSQL, Redis, RabbitMQ), isolated per run.
+
+A backend that cannot be reached is a skip on a laptop and a failure under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from nsl.core.metrics import Metrics
+from nsl.core.settings import DatabaseSettings
+
+RUN_ID = uuid.uuid4().hex[:10]
+PG_ADMIN_URL = os.environ.get("NSL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("NSL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+RABBITMQ_URL = os.environ.get("NSL_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_backend(name: str, port: int) -> None:
+    """Skip (laptop) or fail (CI) when a backend's port does not answer."""
+    if _reachable("127.0.0.1", port):
+        return
+    message = f"{name} is not reachable on 127.0.0.1:{port}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: backends are mandatory)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return RUN_ID
+
+
+@pytest.fixture
+def metrics() -> Metrics:
+    return Metrics("test", "test")
+
+
+async def _create_pg_database(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def _drop_pg_database(name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own, dropped at the end."""
+    require_backend("PostgreSQL", 5432)
+    name = f"nsl_test_{RUN_ID}"
+    asyncio.run(_create_pg_database(name))
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(_drop_pg_database(name))
+
+
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """A PostgreSQL database for one test only."""
+    require_backend("PostgreSQL", 5432)
+    name = f"nsl_test_{RUN_ID}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_create_pg_database(name))
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(_drop_pg_database(name))
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require_backend("Redis", 6379)
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix no other test (or run) shares."""
+    return f"nsltest:{RUN_ID}:{uuid.uuid4().hex[:6]}:"
+
+
+@pytest.fixture
+def rabbitmq_url() -> str:
+    require_backend("RabbitMQ", 5672)
+    return RABBITMQ_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on SQLite (a file in tmp) and on PostgreSQL (a database per test)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'nsl.db'}"
+    url: str = request.getfixturevalue("fresh_postgres_url")
+    return url
+
+
+@pytest.fixture
+async def database(database_url: str, metrics: Metrics) -> AsyncIterator[object]:
+    """A migrated database (SQLite or PostgreSQL) with every table."""
+    from nsl.db.engine import Database
+    from nsl.db.migrate import upgrade
+
+    url = database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    await upgrade(url)
+    db = Database(url, DatabaseSettings(pool_min=2, pool_max=5), metrics)
+    yield db
+    await db.dispose()
