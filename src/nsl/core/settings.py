@@ -136,6 +136,7 @@ class Settings(BaseSettings):
     env: Environment = "development"
     data_dir: Path = Path("./var")
     phase: int = Field(4, ge=1, le=4)
+    only_services: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_json: bool | None = None
     bootstrap_admin_key: SecretStr | None = None

@@ -6,6 +6,7 @@ import asyncio
 import importlib
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -16,6 +17,7 @@ for module in MODEL_MODULES:
     importlib.import_module(module)
 
 target_metadata = Base.metadata
+MIGRATION_LOCK_KEY = 0x6E736C6D6967  # "nslmig"
 
 
 def _run(connection: Connection) -> None:
@@ -26,6 +28,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several processes may start at once: one migrates, the others wait, then see head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: each scenario measured against a raw ASGI baseline in the same run."""

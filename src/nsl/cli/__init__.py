@@ -1,0 +1,1 @@
+"""The ``nsl`` command: thin wrappers over library functions."""

@@ -1,0 +1,22 @@
+"""``nsl``: the command-line entry point."""
+
+from __future__ import annotations
+
+import typer
+
+from nsl.cli import admin_cmds, serve_cmds
+
+app = typer.Typer(
+    name="nsl", help="Neo Service Layer: off-chain services for Neo N3 and Neo X.", no_args_is_help=True
+)
+app.command("up")(serve_cmds.up)
+app.command("serve")(serve_cmds.serve_one)
+app.command("health")(admin_cmds.health)
+app.command("version")(admin_cmds.version)
+app.add_typer(admin_cmds.config_app, name="config")
+app.add_typer(admin_cmds.db_app, name="db")
+app.add_typer(admin_cmds.auth_app, name="auth")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,78 @@
+"""``nsl up`` and ``nsl serve``: run the gateway with its services in this process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from nsl.cli.common import console, err_console, load_settings, run
+from nsl.core import catalogue
+from nsl.core.errors import NslError
+from nsl.core.production import ensure_production_ready
+from nsl.core.settings import Settings
+from nsl.db.engine import database_url
+from nsl.db.migrate import upgrade
+from nsl.gateway.serve import serve
+
+
+def _prepare(settings: Settings) -> None:
+    """Refuse bad settings, create the data dir and migrate once before workers start."""
+    try:
+        ensure_production_ready(settings)
+    except NslError as exc:
+        err_console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with console.status("applying database migrations"):
+        run(upgrade(database_url(settings.database, settings.data_dir)))
+    os.environ["NSL_DATABASE__MIGRATE_ON_START"] = "false"
+
+
+def _export(**values: object) -> None:
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = str(value)
+
+
+def up(
+    phase: int | None = typer.Option(None, min=1, max=4, help="Run services of phases 1..N."),
+    services: str | None = typer.Option(None, help="Comma-separated service names to run."),
+    host: str | None = typer.Option(None, help="Address to bind (default 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port to bind (default 8080)."),
+    data_dir: Path | None = typer.Option(None, help="Data directory (default ./var, NSL_DATA_DIR)."),
+) -> None:
+    """Serve every enabled service in one process."""
+    only = [s.strip() for s in services.split(",") if s.strip()] if services else None
+    _export(NSL_PHASE=phase, NSL_HTTP__HOST=host, NSL_HTTP__PORT=port)
+    if only:
+        for name in only:
+            run_entry_check(name)
+        os.environ["NSL_ONLY_SERVICES"] = '["' + '","'.join(only) + '"]'
+    settings = load_settings(data_dir)
+    _prepare(settings)
+    scheme = "https" if settings.http.tls else "http"
+    console.print(
+        f"[bold]Neo Service Layer[/bold] on {scheme}://{settings.http.host}:{settings.http.port} "
+        f"(env={settings.env}, data dir {settings.data_dir})"
+    )
+    serve(settings)
+
+
+def serve_one(
+    only: str = typer.Option(..., help="The one service this process runs."),
+    host: str | None = typer.Option(None),
+    port: int | None = typer.Option(None),
+    data_dir: Path | None = typer.Option(None),
+) -> None:
+    """Run one service as its own process (the gateway's auth comes with it)."""
+    up(phase=None, services=only, host=host, port=port, data_dir=data_dir)
+
+
+def run_entry_check(name: str) -> None:
+    try:
+        catalogue.entry(name)
+    except NslError as exc:
+        err_console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc

@@ -1,0 +1,16 @@
+"""The two public clients: every endpoint group on a blocking or an asyncio session."""
+
+from __future__ import annotations
+
+from nsl.client.auth import AuthEndpoints
+from nsl.client.base import AsyncSession, SyncSession
+from nsl.client.configuration import ConfigurationEndpoints
+from nsl.client.infra import InfraEndpoints
+
+
+class Client(SyncSession, InfraEndpoints, AuthEndpoints, ConfigurationEndpoints):
+    """Blocking client: ``Client(base_url, api_key=..., token=...)``; close it or use ``with``."""
+
+
+class AsyncClient(AsyncSession, InfraEndpoints, AuthEndpoints, ConfigurationEndpoints):
+    """asyncio client with the same methods as ``Client``, each a coroutine."""

@@ -1,0 +1,1 @@
+"""The API gateway: app factory, edge and access middleware, problem+json, infrastructure routes."""

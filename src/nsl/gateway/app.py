@@ -1,0 +1,93 @@
+"""``create_app(settings)``: the FastAPI application serving every enabled service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from nsl import SERVICE_TITLE, __version__
+from nsl.adapters.ratelimit_memory import MemoryRateLimiter
+from nsl.core.settings import Settings
+from nsl.gateway.access import AccessMiddleware
+from nsl.gateway.edge import EdgeMiddleware
+from nsl.gateway.infra import infra_router
+from nsl.gateway.problems import install_handlers
+from nsl.runtime import Runtime
+
+CORS_HEADERS = ["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "X-TOTP-Code"]
+EXPOSED_HEADERS = [
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    phase: int | None = None,
+    only: list[str] | None = None,
+) -> FastAPI:
+    """Build the app; services start and stop with its lifespan."""
+    rt = runtime or Runtime(settings, phase=phase, only=only or settings.only_services or None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await rt.start()
+        if rt.bootstrap_key:
+            print_bootstrap_key(rt.bootstrap_key, settings)
+        try:
+            yield
+        finally:
+            await rt.stop()
+
+    app = FastAPI(
+        title=SERVICE_TITLE,
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.runtime = rt
+    install_handlers(app)
+    app.include_router(infra_router(rt))
+    for service in rt.host.services:
+        router = service.routes()
+        if router is not None:
+            app.include_router(router)
+
+    app.add_middleware(
+        AccessMiddleware,
+        auth=rt.services["auth"],
+        limiter=rt.adapters.rate_limiter,
+        fallback=MemoryRateLimiter(rt.clock),
+        settings=settings.rate_limit,
+        metrics=rt.metrics,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.http.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=CORS_HEADERS,
+        expose_headers=EXPOSED_HEADERS,
+        allow_credentials=False,
+        max_age=1800,
+    )
+    app.add_middleware(EdgeMiddleware, settings=settings, metrics=rt.metrics)
+    return app
+
+
+def print_bootstrap_key(key: str, settings: Settings) -> None:
+    """Show the first admin key once, on the console of the process that created it."""
+    path = settings.data_dir / "admin-api-key"
+    print(  # noqa: T201 - deliberately on the console, never in the logs
+        f"\nBootstrap admin API key (shown once; also in {path}, mode 0600):\n  {key}\n",
+        flush=True,
+    )

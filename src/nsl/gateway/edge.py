@@ -1,0 +1,116 @@
+"""Edge middleware (pure ASGI): request id, metrics by route template, security headers, body limit.
+
+One layer instead of several keeps the per-request cost low: it is on every request.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nsl.core.ids import new_id
+from nsl.core.logs import request_id_var
+from nsl.core.metrics import Metrics
+from nsl.core.settings import Settings
+from nsl.gateway.problems import problem
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+DOCS_CSP = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+    b"https://fastapi.tiangolo.com; frame-ancestors 'none'"
+)
+BASE_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+class EdgeMiddleware:
+    """Wraps every HTTP request: id, timing, headers, size limit."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body = settings.http.max_body_bytes
+        self.https_upstream = settings.http.tls_terminated_upstream
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        given = headers.get("x-request-id", "")
+        request_id = given if _REQUEST_ID.match(given) else new_id()
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        secure = scope.get("scheme") == "https" or (
+            self.https_upstream and headers.get("x-forwarded-proto") == "https"
+        )
+        extra = self._extra_headers(scope["path"], request_id, secure)
+        metrics = self.metrics
+        metrics.http_in_flight.inc()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                response = problem(
+                    413, "request.too_large", "Payload too large",
+                    f"the request body is larger than {self.max_body} bytes",
+                )
+                await response(scope, receive, send_wrapper)
+                return
+            await self.app(scope, self._limited(receive), send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "<unmatched>"
+            method = scope["method"]
+            metrics.http_in_flight.dec()
+            metrics.http_requests.labels(method, template, str(status)).inc()
+            metrics.http_latency.labels(method, template).observe(time.perf_counter() - started)
+            request_id_var.reset(token)
+
+    def _extra_headers(self, path: str, request_id: str, secure: bool) -> list[tuple[bytes, bytes]]:
+        csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else API_CSP
+        extra = [*BASE_HEADERS, (b"content-security-policy", csp), (b"x-request-id", request_id.encode())]
+        if secure:
+            extra.append(HSTS)
+        return extra
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+        limit = self.max_body
+
+        async def wrapped() -> Message:
+            nonlocal received
+            message: dict[str, Any] = dict(await receive())
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        return wrapped

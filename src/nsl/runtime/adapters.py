@@ -1,0 +1,73 @@
+"""Choose and build each adapter from settings: in-process by default, networked when a URL is set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nsl.adapters.bus_memory import MemoryBus
+from nsl.adapters.bus_rabbitmq import RabbitBus
+from nsl.adapters.cache_memory import MemoryCache
+from nsl.adapters.cache_redis import TieredCache
+from nsl.adapters.leases import SqlLeases
+from nsl.adapters.outbox import OutboxRelay, SqlOutbox
+from nsl.adapters.ratelimit_memory import MemoryRateLimiter
+from nsl.adapters.ratelimit_redis import RedisRateLimiter
+from nsl.core.clock import Clock
+from nsl.core.metrics import Metrics
+from nsl.core.ports import Cache, EventBus, RateLimiter
+from nsl.core.settings import Settings
+from nsl.db.engine import Database, database_url
+
+
+@dataclass
+class Adapters:
+    """Every adapter a host uses, already constructed (no connection opened yet)."""
+
+    database: Database
+    cache: Cache
+    bus: EventBus
+    outbox: SqlOutbox
+    relay: OutboxRelay
+    leases: SqlLeases
+    rate_limiter: RateLimiter
+
+    async def open(self) -> None:
+        for part in (self.cache, self.bus, self.rate_limiter):
+            start = getattr(part, "start", None)
+            if start is not None:
+                await start()
+
+    async def close(self) -> None:
+        for part in (self.rate_limiter, self.bus, self.cache):
+            close = getattr(part, "close", None)
+            if close is not None:
+                await close()
+        await self.database.dispose()
+
+
+def build_adapters(settings: Settings, clock: Clock, metrics: Metrics) -> Adapters:
+    database = Database(database_url(settings.database, settings.data_dir), settings.database, metrics)
+    l1 = MemoryCache(settings.cache.l1_max_entries, settings.cache.l1_ttl_s, clock, metrics)
+    cache: Cache = l1
+    rate_limiter: RateLimiter = MemoryRateLimiter(clock)
+    if settings.redis.url is not None:
+        redis_url = settings.redis.url.get_secret_value()
+        cache = TieredCache(l1, redis_url, settings.redis.key_prefix, settings.cache.l2_ttl_s, metrics)
+        rate_limiter = RedisRateLimiter(redis_url, settings.redis.key_prefix)
+    bus: EventBus = MemoryBus(metrics)
+    if settings.rabbitmq.url is not None:
+        bus = RabbitBus(
+            settings.rabbitmq.url.get_secret_value(),
+            settings.rabbitmq.exchange,
+            settings.rabbitmq.queue_prefix,
+            metrics,
+        )
+    return Adapters(
+        database=database,
+        cache=cache,
+        bus=bus,
+        outbox=SqlOutbox(clock),
+        relay=OutboxRelay(database, bus, metrics, settings.outbox.batch_size),
+        leases=SqlLeases(database, clock),
+        rate_limiter=rate_limiter,
+    )

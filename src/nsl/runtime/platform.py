@@ -1,0 +1,48 @@
+"""The platform service: adapter health checks and the outbox relay, under ServiceBase's lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import ClassVar
+
+from nsl.core.context import ServiceContext
+from nsl.core.health import Check, Status
+from nsl.core.service import ServiceBase
+from nsl.runtime.adapters import Adapters
+
+PUBLISHED_RETENTION = timedelta(days=7)
+
+
+class PlatformService(ServiceBase):
+    """Always present: relays the outbox and reports the database, cache, bus and limiter."""
+
+    name: ClassVar[str] = "platform"
+    phase: ClassVar[int] = 1
+    description: ClassVar[str] = "database, cache, bus, rate limiter, outbox relay"
+
+    def __init__(self, ctx: ServiceContext, adapters: Adapters) -> None:
+        super().__init__(ctx)
+        self.adapters = adapters
+        self.every(ctx.settings.outbox.poll_interval_s, "outbox-relay", self._relay)
+        self.every(3600, "outbox-purge", self._purge)
+
+    async def _relay(self) -> None:
+        await self.adapters.relay.relay_once()
+
+    async def _purge(self) -> None:
+        await self.adapters.relay.purge_published(self.ctx.clock.now() - PUBLISHED_RETENTION)
+
+    async def checks(self) -> list[Check]:
+        a = self.adapters
+        checks = [await a.database.health()]
+        for check in (await a.cache.health(), await a.bus.health(), await a.rate_limiter.health()):
+            checks.append(_degraded_at_worst(check))
+        return checks
+
+
+def _degraded_at_worst(check: Check) -> Check:
+    """Cache, bus and limiter outages degrade the platform: requests go on, events wait."""
+    if check.status is Status.DOWN:
+        return replace(check, status=Status.DEGRADED)
+    return check

@@ -1,0 +1,92 @@
+"""Runtime: settings in, a started host out. Used by the gateway's lifespan and by the CLI."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from nsl import __version__
+from nsl.core import catalogue
+from nsl.core.clock import Clock, SystemClock
+from nsl.core.context import ServiceContext
+from nsl.core.health import Health
+from nsl.core.host import Host
+from nsl.core.ids import new_id
+from nsl.core.metrics import Metrics
+from nsl.core.production import ensure_production_ready
+from nsl.core.service import ServiceBase
+from nsl.core.settings import Settings
+from nsl.db.migrate import upgrade
+from nsl.runtime.adapters import Adapters, build_adapters
+from nsl.runtime.platform import PlatformService
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Adapters, services and their host for one process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        phase: int | None = None,
+        only: list[str] | None = None,
+    ) -> None:
+        ensure_production_ready(settings)
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.metrics = Metrics(__version__, settings.env)
+        self.adapters: Adapters = build_adapters(settings, self.clock, self.metrics)
+        self.ctx = ServiceContext(
+            settings=settings,
+            clock=self.clock,
+            metrics=self.metrics,
+            database=self.adapters.database,
+            cache=self.adapters.cache,
+            bus=self.adapters.bus,
+            outbox=self.adapters.outbox,
+            leases=self.adapters.leases,
+            rate_limiter=self.adapters.rate_limiter,
+            instance_id=new_id("i_"),
+        )
+        self.entries = catalogue.select(settings, phase=phase, only=only or None)
+        self.platform = PlatformService(self.ctx, self.adapters)
+        services: list[ServiceBase] = [self.platform]
+        for item in self.entries:
+            service = catalogue.load(item)(self.ctx)
+            self.ctx.services[item.name] = service
+            services.append(service)
+        self.host = Host(list(services))
+        self.bootstrap_key: str | None = None
+
+    @property
+    def services(self) -> dict[str, Any]:
+        return self.ctx.services
+
+    async def start(self) -> None:
+        os.makedirs(self.settings.data_dir, mode=0o700, exist_ok=True)
+        if self.settings.database.migrate_on_start:
+            await upgrade(self.adapters.database.url)
+        await self.adapters.open()
+        await self.host.start()
+        auth = self.ctx.services.get("auth")
+        if auth is not None and self.settings.env != "production":
+            explicit = self.settings.bootstrap_admin_key
+            self.bootstrap_key = await auth.ensure_bootstrap_admin(
+                self.settings.data_dir, explicit.get_secret_value() if explicit else None
+            )
+
+    async def stop(self) -> None:
+        await self.host.stop()
+        await self.adapters.close()
+
+    async def health(self) -> dict[str, Health]:
+        return await self.host.health()
+
+    def enabled(self) -> list[dict[str, Any]]:
+        return [
+            {"name": e.name, "phase": e.phase, "description": e.description} for e in self.entries
+        ]

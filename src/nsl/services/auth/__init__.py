@@ -1,0 +1,1 @@
+"""Authentication: principals, API keys, JWT access tokens, refresh tokens, lockout and TOTP."""

@@ -1,0 +1,80 @@
+"""An in-process gateway on a started runtime, embedded (SQLite) or networked (PG+Redis+RabbitMQ)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from nsl.core.settings import Settings
+from nsl.gateway.app import create_app
+from nsl.runtime import Runtime
+
+ADMIN_KEY = "nsl_test_admin_" + "k" * 40
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    base: dict[str, Any] = {
+        "env": "test",
+        "data_dir": tmp_path / "var",
+        "bootstrap_admin_key": ADMIN_KEY,
+        "http": {"cors_origins": ["https://app.example"]},
+    }
+    base.update(overrides)
+    return Settings(**base)
+
+
+@pytest.fixture(params=["embedded", "networked"])
+def stack_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Settings]:
+    """A settings factory for one stack; call it with overrides."""
+    networked: dict[str, Any] = {}
+    if request.param == "networked":
+        unique = uuid.uuid4().hex[:8]
+        networked = {
+            "database": {"url": request.getfixturevalue("fresh_postgres_url")},
+            "redis": {"url": request.getfixturevalue("redis_url"), "key_prefix": f"nsltest:{unique}:"},
+            "rabbitmq": {
+                "url": request.getfixturevalue("rabbitmq_url"),
+                "exchange": f"nsl.test.{unique}",
+                "queue_prefix": f"nsltest.{unique}",
+            },
+        }
+
+    def factory(**overrides: Any) -> Settings:
+        return make_settings(tmp_path, **{**networked, **overrides})
+
+    return factory
+
+
+class Gateway:
+    """A started runtime, its app and an HTTP client speaking to it in-process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runtime = Runtime(settings)
+        self.app = create_app(settings, runtime=self.runtime)
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app, client=("203.0.113.7", 5000)),
+            base_url="http://gateway.test",
+        )
+
+    async def __aenter__(self) -> Gateway:
+        await self.runtime.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.http.aclose()
+        await self.runtime.stop()
+
+    def admin(self) -> dict[str, str]:
+        return {"X-API-Key": ADMIN_KEY}
+
+
+@pytest.fixture
+async def gateway(stack_settings: Callable[..., Settings]) -> AsyncIterator[Gateway]:
+    async with Gateway(stack_settings()) as gw:
+        yield gw
