@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from nsl.client import results
-from nsl.client.base import Call, Credentials, endpoint, path_segment
+from nsl.client.base import Call, Credentials, drop_none, endpoint, path_segment
 from nsl.client.results import CreatedKey, JsonObject, Page, TokenPair, TotpEnrollment
 
 PREFIX = "/api/v1/auth"
@@ -28,10 +29,6 @@ def _token_body(
 
 def _store_access_token(credentials: Credentials, pair: TokenPair) -> None:
     credentials.token = pair["access_token"]
-
-
-def _drop(**fields: Any) -> dict[str, Any]:
-    return {name: value for name, value in fields.items() if value is not None}
 
 
 class AuthEndpoints:
@@ -84,20 +81,26 @@ class AuthEndpoints:
         return Call("POST", f"{PREFIX}/totp/enroll", results.json_body)
 
     @endpoint
-    def totp_confirm(self, code: str) -> Call[JsonObject]:
+    def totp_confirm(self, code: str) -> Call[None]:
         """Turn TOTP on with a first valid code."""
-        return Call("POST", f"{PREFIX}/totp/confirm", results.maybe_json, json={"code": code})
+        return Call("POST", f"{PREFIX}/totp/confirm", results.no_content, json={"code": code})
 
     @endpoint
-    def totp_disable(self, code: str) -> Call[JsonObject]:
+    def totp_disable(self, code: str) -> Call[None]:
         """Turn TOTP off (needs a valid code)."""
-        return Call("POST", f"{PREFIX}/totp/disable", results.maybe_json, json={"code": code})
+        return Call("POST", f"{PREFIX}/totp/disable", results.no_content, json={"code": code})
 
     @endpoint
     def create_principal(
-        self, name: str, kind: str, roles: list[str], password: str | None = None
+        self,
+        name: str,
+        kind: str = "user",
+        roles: list[str] | None = None,
+        password: str | None = None,
     ) -> Call[JsonObject]:
-        body = _drop(name=name, kind=kind, roles=list(roles), password=password)
+        """A ``user`` or ``service`` principal (the server's default roles when none given)."""
+        listed = None if roles is None else list(roles)
+        body = drop_none(name=name, kind=kind, roles=listed, password=password)
         return Call("POST", f"{PREFIX}/principals", results.json_object, json=body)
 
     @endpoint
@@ -118,7 +121,7 @@ class AuthEndpoints:
         password: str | None = None,
     ) -> Call[JsonObject]:
         """Change only the fields given."""
-        body = _drop(
+        body = drop_none(
             roles=None if roles is None else list(roles), disabled=disabled, password=password
         )
         return Call("PATCH", _principal(principal_id), results.json_object, json=body)
@@ -130,14 +133,28 @@ class AuthEndpoints:
     @endpoint
     def unlock_principal(self, principal_id: str) -> Call[JsonObject]:
         """Clear a lockout after too many failed logins."""
-        return Call("POST", f"{_principal(principal_id)}/unlock", results.maybe_json)
+        return Call("POST", f"{_principal(principal_id)}/unlock", results.json_object)
 
     @endpoint
     def create_key(
-        self, name: str, principal_id: str | None = None, expires_in_s: int | None = None
+        self,
+        name: str,
+        principal_id: str | None = None,
+        expires_in_s: int | None = None,
+        roles: list[str] | None = None,
+        expires_at: datetime | None = None,
     ) -> Call[CreatedKey]:
-        """A new API key (for the caller, or for ``principal_id`` when allowed)."""
-        body = _drop(name=name, principal_id=principal_id, expires_in_s=expires_in_s)
+        """A new API key (for the caller, or for ``principal_id`` when allowed).
+
+        ``roles`` narrows the key below its principal's roles; give one expiry at most.
+        """
+        body = drop_none(
+            name=name,
+            principal_id=principal_id,
+            expires_in_s=expires_in_s,
+            roles=None if roles is None else list(roles),
+            expires_at=None if expires_at is None else expires_at.isoformat(),
+        )
         return Call("POST", f"{PREFIX}/keys", results.json_body, json=body)
 
     @endpoint

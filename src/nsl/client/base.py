@@ -77,6 +77,11 @@ class Call(Generic[T]):
         return result
 
 
+def drop_none(**fields: Any) -> dict[str, Any]:
+    """The fields that were given (not ``None``): for bodies where omitted means unchanged."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
 def path_segment(value: str) -> str:
     """Percent-encode one path segment (``/`` included)."""
     return quote(str(value), safe="")

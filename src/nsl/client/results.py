@@ -28,6 +28,7 @@ class CreatedKey(TypedDict):
     key: str
     prefix: str
     principal_id: str
+    roles: list[str] | None
     expires_at: str | None
 
 
@@ -68,9 +69,3 @@ def health_report(response: httpx.Response) -> JsonObject:
     """The health body with the HTTP status added as ``http_status`` (200 or 503)."""
     return {**json_object(response), "http_status": response.status_code}
 
-
-def maybe_json(response: httpx.Response) -> JsonObject:
-    """The JSON object body, or ``{}`` for an answer without one (204)."""
-    if response.status_code == 204 or not response.content:
-        return {}
-    return json_object(response)

@@ -15,6 +15,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     Info,
+    disable_created_metrics,
     generate_latest,
 )
 
@@ -25,6 +26,7 @@ class Metrics:
     """Every metric family the platform exports."""
 
     def __init__(self, version: str, environment: str) -> None:
+        disable_created_metrics()  # no *_created series: they double the scrape for no use
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.started_at = time.time()

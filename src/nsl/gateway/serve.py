@@ -28,6 +28,5 @@ def serve(settings: Settings) -> None:
         ssl_key=http.tls_key_file if http.tls else None,
         ssl_protocol_min=SSLProtocols.tls12,
         respawn_failed_workers=True,
-        process_name="nsl",
     )
     server.serve()

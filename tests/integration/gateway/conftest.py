@@ -36,7 +36,10 @@ def stack_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[.
         unique = uuid.uuid4().hex[:8]
         networked = {
             "database": {"url": request.getfixturevalue("fresh_postgres_url")},
-            "redis": {"url": request.getfixturevalue("redis_url"), "key_prefix": f"nsltest:{unique}:"},
+            "redis": {
+                "url": request.getfixturevalue("redis_url"),
+                "key_prefix": f"nsltest:{unique}:",
+            },
             "rabbitmq": {
                 "url": request.getfixturevalue("rabbitmq_url"),
                 "exchange": f"nsl.test.{unique}",

@@ -85,8 +85,12 @@ async def test_security_headers_and_request_id(gateway: Gateway) -> None:
     assert generated and generated != "trace-123"
 
 
-async def test_hsts_when_tls_is_terminated_upstream(stack_settings: Callable[..., Settings]) -> None:
-    settings = stack_settings(http={"tls_terminated_upstream": True, "cors_origins": ["https://a.b"]})
+async def test_hsts_when_tls_is_terminated_upstream(
+    stack_settings: Callable[..., Settings],
+) -> None:
+    settings = stack_settings(
+        http={"tls_terminated_upstream": True, "cors_origins": ["https://a.b"]}
+    )
     async with Gateway(settings) as gw:
         response = await gw.http.get("/api/info", headers={"X-Forwarded-Proto": "https"})
         assert response.headers["strict-transport-security"].startswith("max-age=")

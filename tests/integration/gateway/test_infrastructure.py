@@ -48,19 +48,20 @@ async def test_metrics_exposes_the_required_families(gateway: Gateway) -> None:
     text = (await gateway.http.get("/metrics")).text
     families = {line.split()[2] for line in text.splitlines() if line.startswith("# HELP")}
     assert len(families) >= 10
+    assert not any(name.endswith("_created") for name in families)
     for family in (
-        "nsl_http_requests",
+        "nsl_http_requests_total",
         "nsl_http_request_duration_seconds",
         "nsl_http_requests_in_flight",
-        "nsl_service_operations",
+        "nsl_service_operations_total",
         "nsl_uptime_seconds",
-        "nsl_build",
-        "nsl_cache_hits",
-        "nsl_cache_misses",
-        "nsl_bus_published",
-        "nsl_bus_consumed",
+        "nsl_build_info",
+        "nsl_cache_hits_total",
+        "nsl_cache_misses_total",
+        "nsl_bus_published_total",
+        "nsl_bus_consumed_total",
         "nsl_outbox_backlog_events",
-        "nsl_ratelimit_rejections",
+        "nsl_ratelimit_rejections_total",
     ):
         assert family in families, family
     assert 'route="/api/v1/configuration/{key:path}"' in text

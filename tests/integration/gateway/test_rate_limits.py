@@ -35,7 +35,10 @@ async def test_health_and_metrics_are_exempt(gateway: Gateway) -> None:
 
 async def test_successful_responses_carry_rate_headers(gateway: Gateway) -> None:
     response = await gateway.http.get("/api/info")
-    assert int(response.headers["x-ratelimit-remaining"]) == gateway.settings.rate_limit.per_ip.read - 1
+    assert (
+        int(response.headers["x-ratelimit-remaining"])
+        == gateway.settings.rate_limit.per_ip.read - 1
+    )
 
 
 async def test_two_processes_sharing_redis_share_one_budget(

@@ -82,12 +82,15 @@ def test_set_config_puts_value_and_flags(api: Api, recorder: Recorder) -> None:
     assert recorder.last.method == "PUT"
     assert recorder.last.url.path == "/api/v1/configuration/svc/limit"
     assert dict(recorder.last.url.params) == {"force": "true"}
-    assert recorder.last_json() == {
-        "value": {"n": 3},
-        "secret": True,
-        "read_only": False,
-        "description": "d",
-    }
+    assert recorder.last_json() == {"value": {"n": 3}, "secret": True, "description": "d"}
+
+
+def test_set_config_omits_flags_not_given_so_the_entry_keeps_them(
+    api: Api, recorder: Recorder
+) -> None:
+    api("set_config", "svc/limit", 5, environment="prod")
+    assert recorder.last_json() == {"value": 5}
+    assert dict(recorder.last.url.params) == {"environment": "prod"}
 
 
 def test_import_sends_the_export_document_with_mode_and_dry_run(
@@ -115,7 +118,7 @@ def test_schema_routes_address_the_prefix_in_the_query(api: Api, recorder: Recor
         "/api/v1/configuration/schemas",
     )
     assert dict(recorder.last.url.params) == {"prefix": "limits/"}
-    assert recorder.last_json() == schema
+    assert recorder.last_json() == {"schema": schema}
 
 
 def test_update_principal_sends_only_the_fields_given(api: Api, recorder: Recorder) -> None:

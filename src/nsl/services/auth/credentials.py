@@ -41,7 +41,9 @@ def check_explicit_key(raw: str, field: str = "bootstrap_admin_key") -> str:
         )
     if len(raw) > MAX_CREDENTIAL_LENGTH or not raw.isprintable() or any(c.isspace() for c in raw):
         raise ValidationFailed.on(
-            field, "charset", f"printable characters without spaces, at most {MAX_CREDENTIAL_LENGTH}"
+            field,
+            "charset",
+            f"printable characters without spaces, at most {MAX_CREDENTIAL_LENGTH}",
         )
     return raw
 

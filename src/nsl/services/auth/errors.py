@@ -39,9 +39,7 @@ def invalid_credentials() -> Unauthenticated:
 
 
 def locked() -> Unauthenticated:
-    return Unauthenticated(
-        "too many failed sign-in attempts; try again later", code="auth.locked"
-    )
+    return Unauthenticated("too many failed sign-in attempts; try again later", code="auth.locked")
 
 
 def totp_required() -> Unauthenticated:
@@ -49,7 +47,9 @@ def totp_required() -> Unauthenticated:
 
 
 def invalid_totp() -> Unauthenticated:
-    return Unauthenticated("the TOTP code is not valid or was already used", code="auth.invalid_totp")
+    return Unauthenticated(
+        "the TOTP code is not valid or was already used", code="auth.invalid_totp"
+    )
 
 
 def refresh_reused() -> Unauthenticated:
@@ -60,12 +60,15 @@ def refresh_reused() -> Unauthenticated:
 
 
 def totp_not_enrolled() -> Forbidden:
-    return Forbidden("this operation needs TOTP; enrol an authenticator first",
-                     code="auth.totp_not_enrolled")
+    return Forbidden(
+        "this operation needs TOTP; enrol an authenticator first", code="auth.totp_not_enrolled"
+    )
 
 
 def role_escalation() -> Forbidden:
-    return Forbidden("a key cannot carry roles its holder does not have", code="auth.role_escalation")
+    return Forbidden(
+        "a key cannot carry roles its holder does not have", code="auth.role_escalation"
+    )
 
 
 def not_own_principal() -> Forbidden:

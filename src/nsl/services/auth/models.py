@@ -1,4 +1,4 @@
-"""Auth tables: principals, their API keys and refresh tokens (credentials stored only as hashes)."""
+"""Auth tables: principals, their API keys and refresh tokens (credentials kept only as hashes)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class ApiKeyRecord(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     def __repr__(self) -> str:
-        return f"ApiKeyRecord(id={self.id!r}, principal_id={self.principal_id!r}, prefix={self.prefix!r})"
+        return f"ApiKeyRecord(id={self.id!r}, principal_id={self.principal_id!r})"
 
 
 class RefreshTokenRecord(Base):

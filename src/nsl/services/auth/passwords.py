@@ -12,10 +12,12 @@ from argon2.exceptions import VerifyMismatchError
 
 
 class Passwords:
-    """Hashes and verifies passwords; every hash is argon2id with RFC 9106 parameters."""
+    """Hashes and verifies passwords with argon2id (RFC 9106 low-memory profile by default)."""
 
-    def __init__(self) -> None:
-        self._hasher = PasswordHasher(type=Type.ID)
+    def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 4) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism, type=Type.ID
+        )
         self._dummy: str | None = None
 
     def __repr__(self) -> str:

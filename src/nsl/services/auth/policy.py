@@ -29,10 +29,12 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-def check_roles(roles: Iterable[str], field: str = "roles", *, allow_empty: bool = False) -> list[str]:
+def check_roles(
+    roles: Iterable[str], field: str = "roles", *, allow_empty: bool = False
+) -> list[str]:
     """Role names as a sorted list of known roles."""
     known = {r.value for r in Role}
-    values = sorted(set(roles))
+    values = sorted({str(r) for r in roles})
     unknown = [r for r in values if r not in known]
     if unknown:
         allowed = ", ".join(sorted(known))
@@ -73,7 +75,9 @@ class PageRequest:
         if self.page < 1:
             raise ValidationFailed.on("page", "min", "must be 1 or more")
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise ValidationFailed.on("page_size", "range", f"must be between 1 and {MAX_PAGE_SIZE}")
+            raise ValidationFailed.on(
+                "page_size", "range", f"must be between 1 and {MAX_PAGE_SIZE}"
+            )
 
     @property
     def offset(self) -> int:

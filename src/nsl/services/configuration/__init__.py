@@ -1,1 +1,1 @@
-"""The configuration service: versioned key/value configuration per environment, secrets sealed at rest."""
+"""The configuration service: versioned configuration per environment, secrets sealed at rest."""

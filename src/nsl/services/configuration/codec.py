@@ -1,4 +1,4 @@
-"""How a value is stored: plain JSON text, or sealed with AES-256-GCM bound to (environment, key, version)."""
+"""How a value is stored: JSON text, or sealed (AES-256-GCM) to its environment, key and version."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ class ValueCodec:
     def __repr__(self) -> str:
         return "ValueCodec(<sealer>)"
 
-    def store(self, data: bytes, *, secret: bool, environment: str, key: str, version: int) -> Stored:
+    def store(
+        self, data: bytes, *, secret: bool, environment: str, key: str, version: int
+    ) -> Stored:
         if secret:
             return Stored(None, self._sealer.seal(data, aad(environment, key, version)))
         return Stored(data.decode("utf-8"), None)

@@ -26,7 +26,7 @@ class RevealForbidden(Forbidden):
 
 
 class ValueUnreadable(NslError):
-    """A stored value that cannot be read: a secret sealed under another master key, or damaged data."""
+    """A stored value that cannot be read: sealed under another master key, or damaged."""
 
     code = "configuration.value_unreadable"
 

@@ -1,4 +1,4 @@
-"""The master key sealing secret values: from settings, else a 0600 file generated once in the data dir.
+"""The master key sealing secret values: from settings, else a 0600 file made once in the data dir.
 
 ``configuration.master_key`` is 32 bytes written as 64 hex digits or base64 (standard or
 URL-safe alphabet). Without it, ``<data_dir>/configuration-master.key`` holds a generated key
@@ -8,8 +8,8 @@ URL-safe alphabet). Without it, ``<data_dir>/configuration-master.key`` holds a 
 from __future__ import annotations
 
 import base64
-import contextlib
 import binascii
+import contextlib
 import os
 import stat
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Tables: entries (current value per environment and key), their versions, and JSON Schemas by prefix.
+"""Tables: entries (current value per environment and key), their versions, JSON Schemas by prefix.
 
 A value is stored in exactly one form: ``value_json`` (plain JSON text) or ``value_sealed``
 (AES-256-GCM, for secrets). Version rows of deletions carry neither.
@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nsl.db.base import Base, JsonValue, UtcDateTime
@@ -35,6 +43,9 @@ class ConfigurationEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(128))
+
+    # Updates and deletes match the version read, so a concurrent writer's change is never lost.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class ConfigurationVersion(Base):

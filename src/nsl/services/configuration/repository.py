@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from nsl.services.configuration.errors import ConcurrentChange
 from nsl.services.configuration.models import (
@@ -56,10 +57,10 @@ class ConfigurationRepository:
         self.session.add(row)
 
     async def flush(self) -> None:
-        """Write pending rows now; a row another writer just created is a conflict to retry."""
+        """Write pending rows now; a row another writer just created or changed is a conflict."""
         try:
             await self.session.flush()
-        except IntegrityError as exc:
+        except (IntegrityError, StaleDataError) as exc:
             raise ConcurrentChange(
                 "another change to the same configuration was written at the same time; retry"
             ) from exc

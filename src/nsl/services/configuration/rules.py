@@ -6,6 +6,7 @@ no ``..`` and no ``/history`` suffix (that path is the history route).
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from nsl.core.errors import ValidationFailed
@@ -73,7 +74,9 @@ def check_scope(scope: str, field: str = "scope") -> str:
 
 def check_description(description: str, field: str = "description") -> str:
     if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed.on(field, "max_length", f"must be at most {DESCRIPTION_MAX} characters")
+        raise ValidationFailed.on(
+            field, "max_length", f"must be at most {DESCRIPTION_MAX} characters"
+        )
     return description
 
 
@@ -107,6 +110,6 @@ def sensitive_name(key: str) -> bool:
         joined = first + second
         if any(joined in word for word in words):
             return True
-        if any(a == first and b == second for a, b in zip(words, words[1:], strict=False)):
+        if any(a == first and b == second for a, b in itertools.pairwise(words)):
             return True
     return False

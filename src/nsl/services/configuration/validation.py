@@ -23,7 +23,7 @@ _BASE = "urn:nsl:configuration:schema"
 
 
 def check_schema_document(document: Any) -> dict[str, Any]:
-    """Return the schema when it is a valid Draft 2020-12 object schema, else raise naming the rule."""
+    """The schema, when it is a valid Draft 2020-12 object schema; else a 422 naming the rule."""
     if not isinstance(document, dict):
         raise ValidationFailed.on("schema", "type", "must be a JSON object")
     try:
@@ -32,26 +32,34 @@ def check_schema_document(document: Any) -> dict[str, Any]:
         raise ValidationFailed.on(
             _path("schema", exc.absolute_path),
             "valid_schema",
-            f"not a valid Draft 2020-12 schema: {exc.message} (meta-schema keyword {exc.validator!r})",
+            f"not a valid Draft 2020-12 schema: {exc.message} (keyword {exc.validator!r})",
         ) from exc
-    resolver = Registry().with_resource(_BASE, DRAFT202012.create_resource(document)).resolver(_BASE)
+    resolver = (
+        Registry().with_resource(_BASE, DRAFT202012.create_resource(document)).resolver(_BASE)
+    )
     for ref in _refs(document):
         if not ref.startswith("#"):
             raise ValidationFailed.on("schema", "local_refs", f"$ref {ref!r} is not local ('#...')")
         try:
             resolver.lookup(ref)
         except Unresolvable as exc:
-            raise ValidationFailed.on("schema", "resolvable_refs", f"$ref {ref!r} resolves to nothing") from exc
+            raise ValidationFailed.on(
+                "schema", "resolvable_refs", f"$ref {ref!r} resolves to nothing"
+            ) from exc
     return document
 
 
-def validate_value(document: dict[str, Any], value: Any, *, prefix: str, secret: bool, field: str = "value") -> None:
+def validate_value(
+    document: dict[str, Any], value: Any, *, prefix: str, secret: bool, field: str = "value"
+) -> None:
     """Raise a 422 listing where ``value`` breaks the schema registered for ``prefix``."""
     validator = Draft202012Validator(document, format_checker=Draft202012Validator.FORMAT_CHECKER)
     try:
         errors = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path)))
     except Unresolvable as exc:
-        raise ValidationFailed.on(field, "schema_ref", f"the schema for {prefix!r} has a broken $ref") from exc
+        raise ValidationFailed.on(
+            field, "schema_ref", f"the schema for {prefix!r} has a broken $ref"
+        ) from exc
     if not errors:
         return
     issues = [_issue(error, field, secret) for error in errors[:MAX_ISSUES]]

@@ -27,10 +27,12 @@ def serialize(value: Any, max_bytes: int, field: str = "value") -> bytes:
 
 
 def refuse_mask(value: Any, field: str = "value") -> None:
-    """A secret whose value is the mask came from a masked read: storing it would lose the secret."""
+    """A secret equal to the mask came from a masked read: storing it would lose the secret."""
     if value == MASK:
         raise ValidationFailed.on(
-            field, "masked_secret", "is the mask '********'; send the real value (export with reveal)"
+            field,
+            "masked_secret",
+            "is the mask '********'; send the real value (export with reveal)",
         )
 
 

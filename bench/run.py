@@ -1,0 +1,180 @@
+"""Benchmark entry (``make bench``): the service layer against a raw ASGI app, same server.
+
+Prints one JSON line per scenario on stdout; progress and diagnostics go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import servers
+from bench.load import Figures, Load, require_wrk, run_wrk
+from bench.servers import BenchError, Server
+from nsl.client import Client
+
+READY_DEADLINE_S = 90.0
+CONFIG_KEY = "bench.value"
+HIGH_LIMIT = "100000000"
+BUSY_LOAD = 1.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    authenticated: bool
+
+
+SCENARIOS = (
+    Scenario("health_live", "/health/live", authenticated=False),
+    Scenario("config_read_authenticated", f"/api/v1/configuration/{CONFIG_KEY}", True),
+)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per run")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of unmeasured load")
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--smoke", action="store_true", help="1 s runs (CI)")
+    parser.add_argument("--scenario", action="append", choices=[s.name for s in SCENARIOS])
+    parser.add_argument("--out", type=Path, help="also write the JSON lines to this file")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.duration, args.warmup = 1.0, 1.0
+    return args
+
+
+def service_env(admin_key: str) -> dict[str, str]:
+    """The caller's environment without its ``NSL_*`` settings, plus the bench's own."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("NSL_")}
+    env.update(
+        NSL_BOOTSTRAP_ADMIN_KEY=admin_key,
+        NSL_RATE_LIMIT__PER_IP__READ=HIGH_LIMIT,
+        NSL_RATE_LIMIT__PER_PRINCIPAL__READ=HIGH_LIMIT,
+    )
+    return env
+
+
+@contextmanager
+def running(workdir: Path, admin_key: str) -> Iterator[tuple[Server, Server]]:
+    """The raw app and ``nsl up``, both ready; both stopped (process groups) on the way out."""
+    started: list[Server] = []
+    try:
+        port = servers.free_port()
+        raw_log = workdir / "raw_app.log"
+        raw_argv = servers.raw_app_argv(port)
+        started.append(servers.start("raw ASGI app", raw_argv, port, raw_log, cwd=servers.REPO))
+        servers.wait_ready(started[-1], "/", READY_DEADLINE_S)
+        port, data_dir = servers.free_port(), workdir / "data"
+        data_dir.mkdir()
+        nsl_argv = servers.nsl_argv(port, data_dir)
+        env = service_env(admin_key)
+        started.append(servers.start("nsl up", nsl_argv, port, workdir / "nsl.log", env=env))
+        servers.wait_ready(started[-1], "/health/ready", READY_DEADLINE_S)
+        yield started[0], started[1]
+    finally:
+        for server in started:
+            servers.stop(server)
+
+
+def prepare(service: Server, admin_key: str) -> None:
+    """Create the value the authenticated scenario reads, and check it reads back."""
+    with Client(service.base_url, api_key=admin_key) as client:
+        client.set_config(CONFIG_KEY, {"answer": 42}, description="benchmark read target")
+        client.get_config(CONFIG_KEY)
+
+
+def measure(
+    wrk: str, server: Server, scenario: Scenario, load: Load, warmup: float, key: str
+) -> Figures:
+    url = server.base_url + scenario.path
+    api_key = key if scenario.authenticated else None
+    run_wrk(wrk, url, Load(load.connections, warmup, load.threads), api_key)
+    return run_wrk(wrk, url, load, api_key)
+
+
+def bench(args: argparse.Namespace, wrk: str, workdir: Path) -> list[dict[str, object]]:
+    admin_key = secrets.token_urlsafe(36)  # 48 characters
+    load = Load(connections=args.connections, duration_s=args.duration)
+    chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    lines: list[dict[str, object]] = []
+    with running(workdir, admin_key) as (raw, service):
+        prepare(service, admin_key)
+        for scenario in chosen:
+            _warn_if_busy()
+            _progress(f"{scenario.name}: baseline (raw ASGI app)")
+            base = measure(wrk, raw, scenario, load, args.warmup, admin_key)
+            _progress(f"{scenario.name}: service layer")
+            got = measure(wrk, service, scenario, load, args.warmup, admin_key)
+            line = result_line(scenario, got, base, load)
+            print(json.dumps(line), flush=True)
+            lines.append(line)
+    return lines
+
+
+def result_line(scenario: Scenario, got: Figures, base: Figures, load: Load) -> dict[str, object]:
+    return {
+        "scenario": scenario.name,
+        "rps": round(got.rps, 1),
+        "p50_ms": round(got.p50_ms, 3),
+        "p99_ms": round(got.p99_ms, 3),
+        "baseline_rps": round(base.rps, 1),
+        "ratio": round(got.rps / base.rps, 3),
+        "connections": load.connections,
+        "duration_s": load.duration_s,
+        "baseline_p50_ms": round(base.p50_ms, 3),
+        "baseline_p99_ms": round(base.p99_ms, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    workdir = Path(tempfile.mkdtemp(prefix="nsl-bench-"))
+    try:
+        wrk = require_wrk()
+        reason = servers.nsl_available()
+        if reason is not None:
+            raise BenchError(f"the service layer cannot be started: {reason}")
+        lines = bench(args, wrk, workdir)
+    except BenchError as exc:
+        print(f"bench: {exc}\nbench: logs kept in {workdir}", file=sys.stderr)
+        return 1
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _warn_if_busy() -> None:
+    load = os.getloadavg()[0]
+    if load > BUSY_LOAD:
+        _progress(f"warning: load average {load:.2f} before measuring; other work skews figures")
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""What the configuration use cases share: lifecycle (master key), codec, writer, masks, cache."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+
+from nsl.core.errors import Unavailable
+from nsl.core.health import Check, Status
+from nsl.core.sealing import AesGcmSealer
+from nsl.core.security import Principal, Role
+from nsl.core.service import ServiceBase
+from nsl.services.configuration import rules
+from nsl.services.configuration.codec import Stored, ValueCodec
+from nsl.services.configuration.errors import ConcurrentChange, RevealForbidden
+from nsl.services.configuration.masterkey import resolve_master_key
+from nsl.services.configuration.models import ConfigurationEntry, ConfigurationVersion
+from nsl.services.configuration.repository import ConfigurationRepository
+from nsl.services.configuration.values import MASK
+from nsl.services.configuration.writes import Writer
+
+REVEAL_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
+WRITE_ATTEMPTS = 5
+T = TypeVar("T")
+
+
+def cache_key(environment: str, key: str) -> str:
+    return f"configuration:entry:v1:{environment}:{key}"
+
+
+class ConfigurationBase(ServiceBase):
+    """Lifecycle and helpers; the use cases live in the subclasses."""
+
+    _codec: ValueCodec | None = None
+    _write_seq: int = 0
+
+    async def on_start(self) -> None:
+        key = await asyncio.to_thread(resolve_master_key, self.ctx.settings)
+        self._codec = ValueCodec(AesGcmSealer(key))
+
+    async def on_stop(self) -> None:
+        self._codec = None
+
+    async def checks(self) -> list[Check]:
+        loaded = self._codec is not None
+        return [Check("configuration.master_key", Status.OK if loaded else Status.DOWN)]
+
+    @property
+    def codec(self) -> ValueCodec:
+        if self._codec is None:
+            raise Unavailable(
+                "the configuration service is not started", code="configuration.stopped"
+            )
+        return self._codec
+
+    def environment(self, value: str | None) -> str:
+        return rules.check_environment(value, self.ctx.settings.env)
+
+    def writer(self, repo: ConfigurationRepository) -> Writer:
+        ctx = self.ctx
+        return Writer(repo, self.codec, ctx.outbox, ctx.clock, ctx.settings.configuration)
+
+    def check_reveal(self, reveal: bool, principal: Principal) -> None:
+        if reveal and not principal.has_any(REVEAL_ROLES):
+            raise RevealForbidden(
+                "revealing secret values needs the role admin, operator or service"
+            )
+
+    def value_of(
+        self, row: ConfigurationEntry | ConfigurationVersion, reveal: bool, *, raw: bool = False
+    ) -> Any:
+        """The row's value: the mask for an unrevealed secret, else the value (``raw``: as JSON)."""
+        if isinstance(row, ConfigurationVersion) and row.deleted:
+            return None
+        if row.secret and not reveal:
+            return MASK
+        stored = Stored(row.value_json, row.value_sealed)
+        data = self.codec.load(
+            stored, environment=row.environment, key=row.key, version=row.version
+        )
+        return orjson.Fragment(data) if raw else orjson.loads(data)
+
+    async def retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run a write transaction again when a concurrent writer got there first (last wins)."""
+        for _ in range(WRITE_ATTEMPTS - 1):
+            try:
+                return await attempt()
+            except ConcurrentChange:
+                continue
+        return await attempt()
+
+    async def invalidate(self, keys: list[tuple[str, str]]) -> None:
+        """Drop cached views of written keys (every process); in-flight reads here won't refill."""
+        self._write_seq += 1
+        if keys:
+            await self.ctx.cache.delete(*(cache_key(env, key) for env, key in keys))

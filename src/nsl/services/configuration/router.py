@@ -1,0 +1,178 @@
+"""HTTP routes under ``/api/v1/configuration``, each calling one service method.
+
+Fixed paths (``export``, ``import``, ``schemas``, ``{key}/history``) are registered before the
+``{key:path}`` routes, which is why those names and a ``/history`` suffix are not valid keys.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from nsl.core.security import Principal, Role, require_roles
+from nsl.services.configuration.schemas import ImportDocument, SchemaBody, SetEntry
+
+if TYPE_CHECKING:
+    from nsl.services.configuration.service import ConfigurationService
+
+_READ = require_roles(
+    Role.ADMIN, Role.OPERATOR, Role.SERVICE, Role.DEVELOPER, Role.AUDITOR, Role.USER
+)
+_WRITE = require_roles(Role.ADMIN, Role.OPERATOR, Role.SERVICE)
+
+
+async def reader(request: Request) -> Principal:
+    """Any authenticated role may read (an async dependency: no thread hop on the hot path)."""
+    return _READ(request)
+
+
+async def writer(request: Request) -> Principal:
+    return _WRITE(request)
+
+
+class JsonResponse(Response):
+    """JSON via orjson; bytes pass through as already-serialized JSON."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else orjson.dumps(content)
+
+
+NO_CONTENT = 204
+
+
+def build_router(service: ConfigurationService) -> APIRouter:
+    router = APIRouter(
+        prefix="/api/v1/configuration", tags=["configuration"], default_response_class=JsonResponse
+    )
+
+    @router.get("", summary="List entries (values of secrets masked unless revealed)")
+    @router.get("/", include_in_schema=False)
+    async def list_entries(
+        prefix: str | None = None,
+        environment: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+        reveal: bool = False,
+        principal: Principal = Depends(reader),
+    ) -> Response:
+        result = await service.list_entries(
+            principal=principal,
+            prefix=prefix,
+            environment=environment,
+            page_number=page,
+            page_size=page_size,
+            reveal=reveal,
+        )
+        return JsonResponse(result)
+
+    @router.get("/export", summary="Export entries as an import document")
+    async def export(
+        prefix: str | None = None,
+        environment: str | None = None,
+        reveal: bool = False,
+        principal: Principal = Depends(reader),
+    ) -> Response:
+        result = await service.export(
+            principal=principal, prefix=prefix, environment=environment, reveal=reveal
+        )
+        return JsonResponse(result)
+
+    @router.post("/import", summary="Import a document atomically (merge or replace, dry run)")
+    async def import_document(
+        document: ImportDocument,
+        environment: str | None = None,
+        principal: Principal = Depends(writer),
+    ) -> Response:
+        result = await service.import_document(
+            document, principal=principal, environment=environment
+        )
+        return JsonResponse(result)
+
+    @router.get("/schemas", summary="One schema (?prefix=) or the list of schemas")
+    async def get_schemas(
+        prefix: str | None = None,
+        environment: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+        principal: Principal = Depends(reader),
+    ) -> Response:
+        if prefix is not None:
+            return JsonResponse(await service.get_schema(prefix, environment=environment))
+        result = await service.list_schemas(
+            environment=environment, page_number=page, page_size=page_size
+        )
+        return JsonResponse(result)
+
+    @router.put("/schemas", summary="Register the JSON Schema (Draft 2020-12) for a key prefix")
+    async def put_schema(
+        prefix: str,
+        body: SchemaBody,
+        environment: str | None = None,
+        principal: Principal = Depends(writer),
+    ) -> Response:
+        result = await service.put_schema(
+            prefix, body.schema_, principal=principal, environment=environment
+        )
+        return JsonResponse(result)
+
+    @router.delete("/schemas", status_code=NO_CONTENT, summary="Remove a prefix's schema")
+    async def delete_schema(
+        prefix: str, environment: str | None = None, principal: Principal = Depends(writer)
+    ) -> Response:
+        await service.delete_schema(prefix, principal=principal, environment=environment)
+        return Response(status_code=NO_CONTENT)
+
+    @router.get("/{key:path}/history", summary="Versions of a key, newest first")
+    async def history(
+        key: str,
+        environment: str | None = None,
+        limit: int | None = None,
+        reveal: bool = False,
+        principal: Principal = Depends(reader),
+    ) -> Response:
+        result = await service.history(
+            key, principal=principal, environment=environment, limit=limit, reveal=reveal
+        )
+        return JsonResponse(result)
+
+    @router.get("/{key:path}", summary="Read an entry (secret values masked unless revealed)")
+    async def get_entry(
+        key: str,
+        environment: str | None = None,
+        reveal: bool = False,
+        principal: Principal = Depends(reader),
+    ) -> Response:
+        body = await service.read_bytes(
+            key, principal=principal, environment=environment, reveal=reveal
+        )
+        return JsonResponse(body)
+
+    @router.put("/{key:path}", summary="Set an entry: a new version (read-only: admin + force)")
+    async def put_entry(
+        key: str,
+        body: SetEntry,
+        environment: str | None = None,
+        force: bool = False,
+        principal: Principal = Depends(writer),
+    ) -> Response:
+        result = await service.set(
+            key, body, principal=principal, environment=environment, force=force
+        )
+        return JsonResponse(result)
+
+    @router.delete("/{key:path}", status_code=NO_CONTENT, summary="Delete an entry")
+    async def delete_entry(
+        key: str,
+        environment: str | None = None,
+        force: bool = False,
+        principal: Principal = Depends(writer),
+    ) -> Response:
+        await service.delete(key, principal=principal, environment=environment, force=force)
+        return Response(status_code=NO_CONTENT)
+
+    return router

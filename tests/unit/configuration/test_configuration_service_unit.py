@@ -1,0 +1,63 @@
+"""The service's contract: identity, no I/O at construction, a master key loaded at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nsl.adapters.bus_memory import MemoryBus
+from nsl.adapters.cache_memory import MemoryCache
+from nsl.adapters.outbox import SqlOutbox
+from nsl.core.clock import ManualClock
+from nsl.core.context import ServiceContext
+from nsl.core.health import Status
+from nsl.core.metrics import Metrics
+from nsl.core.service import Service
+from nsl.core.settings import DatabaseSettings, Settings
+from nsl.db.engine import Database
+from nsl.services.configuration.masterkey import KEY_FILE
+from nsl.services.configuration.service import ConfigurationService
+
+
+def context(tmp_path: Path) -> ServiceContext:
+    clock, metrics = ManualClock(), Metrics("test", "test")
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'never.db'}", DatabaseSettings(), metrics)
+    return ServiceContext(
+        settings=Settings(env="test", data_dir=tmp_path / "data"),
+        clock=clock,
+        metrics=metrics,
+        database=database,
+        cache=MemoryCache(10, 30.0, clock, metrics),
+        bus=MemoryBus(metrics),
+        outbox=SqlOutbox(clock),
+        leases=None,  # type: ignore[arg-type]  # the configuration service takes no leases
+        rate_limiter=None,  # type: ignore[arg-type]  # nor rate-limits
+        instance_id="unit",
+    )
+
+
+async def test_identity_and_catalogue_contract(tmp_path: Path) -> None:
+    service = ConfigurationService(context(tmp_path))
+    assert isinstance(service, Service)
+    assert (service.name, service.phase, service.depends_on) == ("configuration", 1, ("auth",))
+    paths = {route.path for route in service.routes().routes}  # type: ignore[attr-defined]
+    assert "/api/v1/configuration/{key:path}/history" in paths
+
+
+async def test_construction_does_no_io_and_start_loads_the_key(tmp_path: Path) -> None:
+    service = ConfigurationService(context(tmp_path))
+    assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "never.db").exists()
+    assert (await service.health()).status is Status.DOWN
+    await service.start()
+    assert (tmp_path / "data" / KEY_FILE).exists()
+    assert (await service.health()).status is Status.OK
+    await service.stop()
+    await service.ctx.database.dispose()  # type: ignore[attr-defined]
+
+
+def test_routes_with_fixed_paths_come_before_key_routes(tmp_path: Path) -> None:
+    router = ConfigurationService(context(tmp_path)).routes()
+    order = [(sorted(r.methods)[0], r.path) for r in router.routes]  # type: ignore[attr-defined]
+    generic = order.index(("GET", "/api/v1/configuration/{key:path}"))
+    for fixed in ["/export", "/schemas", "/{key:path}/history"]:
+        assert order.index(("GET", "/api/v1/configuration" + fixed)) < generic
