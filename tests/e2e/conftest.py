@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -29,10 +30,17 @@ def free_port() -> int:
 class NslProcess:
     """One ``nsl`` command serving on a free port, with its own data dir and log file."""
 
-    def __init__(self, data_dir: Path, args: list[str] | None = None, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        verify: ssl.SSLContext | None = None,
+    ):
         self.data_dir = data_dir
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.verify: ssl.SSLContext | bool = verify or True
+        self.url = f"https://localhost:{self.port}" if verify else f"http://127.0.0.1:{self.port}"
         self.args = args or ["up"]
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("NSL_")},
@@ -57,7 +65,8 @@ class NslProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(f"nsl exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                if httpx.get(self.url + "/health/ready", timeout=1).status_code == 200:
+                ready = httpx.get(self.url + "/health/ready", timeout=1, verify=self.verify)
+                if ready.status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass

@@ -1,7 +1,5 @@
-"""The outbox publishes exactly the committed events, in order, and keeps them while the bus is
-down.
-
-Runs on SQLite and PostgreSQL (the ``database`` fixture) with real buses.
+"""The outbox publishes exactly the committed events, in order, and keeps them while the bus
+is down (SQLite and PostgreSQL through the ``database`` fixture, real buses).
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""Consumer groups shared by the buses: which handler of a consumer name takes an event.
-
-A consumer name is one queue. Every process (and every ``subscribe`` call) with that name
-competes for its events: each event goes to exactly one handler whose pattern matches.
+"""Consumer groups shared by the buses: a consumer name is one queue, and each event goes to
+exactly one handler (in any process) registered under that name whose pattern matches.
 """
 
 from __future__ import annotations

@@ -1,9 +1,4 @@
-"""In-process event bus with the same routing and delivery rules as the RabbitMQ one.
-
-Events travel as the same JSON bodies. One queue and one worker task per consumer name;
-a failed handler gets the event again, up to ``max_deliveries`` times, then it is dropped
-with an error log (there is no broker to dead-letter to). Events live only in memory.
-"""
+"""In-process event bus with the routing, delivery and retry rules of the RabbitMQ one."""
 
 from __future__ import annotations
 
@@ -22,7 +17,12 @@ log = logging.getLogger(__name__)
 
 
 class MemoryBus:
-    """Topic publish/subscribe inside one process."""
+    """Topic publish/subscribe inside one process; events live only in memory.
+
+    Events travel as the same JSON bodies as on RabbitMQ, through one queue and one worker
+    task per consumer name. A failed handler gets the event again, up to ``max_deliveries``
+    times; then it is dropped with an error log (there is no broker to dead-letter to).
+    """
 
     backend = "memory"
 

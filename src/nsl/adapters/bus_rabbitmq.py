@@ -1,9 +1,4 @@
-"""RabbitMQ event bus (aio-pika): a durable topic exchange, one durable queue per consumer name.
-
-Publishing waits for the broker's confirm. A handler's success acks; a failure nacks and
-requeues. Queues are quorum queues with ``x-delivery-limit``: after ``max_deliveries`` failed
-deliveries the broker moves the event to ``<queue>.dead`` (kept for inspection, never retried).
-"""
+"""RabbitMQ event bus (aio-pika): a durable topic exchange, one durable queue per consumer name."""
 
 from __future__ import annotations
 
@@ -27,7 +22,13 @@ log = logging.getLogger(__name__)
 
 
 class RabbitBus:
-    """Publish/subscribe through a RabbitMQ topic exchange."""
+    """Publish/subscribe through a RabbitMQ topic exchange.
+
+    Publishing waits for the broker's confirm. A handler's success acks; a failure nacks and
+    requeues. Queues are quorum queues with ``x-delivery-limit``: after ``max_deliveries``
+    failed deliveries the broker moves the event to ``<queue>.dead`` (kept, never retried).
+    Within one process a consumer's events are handled one at a time, in delivery order.
+    """
 
     backend = "rabbitmq"
 

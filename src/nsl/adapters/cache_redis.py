@@ -1,9 +1,4 @@
-"""Two-tier cache: in-process L1 in front of Redis L2, with cross-process invalidation.
-
-Every write publishes the written keys on ``<prefix>cache:invalidate``; each process's
-listener drops them from its own L1. When Redis fails, reads fall back to L1 (a miss
-beyond it), writes still reach L1, and ``health()`` reports DEGRADED until it is safe again.
-"""
+"""Two-tier cache: in-process L1 in front of Redis L2, with cross-process invalidation."""
 
 from __future__ import annotations
 
@@ -20,7 +15,13 @@ log = logging.getLogger(__name__)
 
 
 class TieredCache:
-    """L1 (:class:`MemoryCache`) + L2 (Redis). Call ``start()`` to receive invalidations."""
+    """L1 (:class:`MemoryCache`) + L2 (Redis). Call ``start()`` to receive invalidations.
+
+    Every write publishes the written keys on ``<prefix>cache:invalidate``; each process's
+    listener drops them from its own L1. When Redis fails, reads fall back to L1 (a miss
+    beyond it), writes still reach L1, and ``health()`` reports DEGRADED until it is safe
+    again: Redis answers, the listener is subscribed and no lost write can still be stale.
+    """
 
     backend = "redis"
 

@@ -1,7 +1,5 @@
-"""Idempotent consumers: remember handled events in ``core_inbox`` so redeliveries are skipped.
-
-The inbox row and the handler run in one transaction: a handler that raises rolls the row
-back, so the redelivered event runs it again; one that succeeded is never run twice.
+"""Idempotent consumers: handled events are remembered in ``core_inbox`` in the handler's
+transaction, so a success is never repeated and a failure (rolled back) runs again.
 """
 
 from __future__ import annotations

@@ -1,9 +1,4 @@
-"""Named leases in ``core_leases`` (any database) and PostgreSQL advisory locks.
-
-A lease is taken by a conditional update that succeeds only for the current holder
-(renewal) or once the lease has expired (takeover), else by inserting its row if absent.
-Both statements are atomic on SQLite and PostgreSQL, so concurrent callers get one winner.
-"""
+"""Named leases in ``core_leases`` (any database) and PostgreSQL advisory locks."""
 
 from __future__ import annotations
 
@@ -22,7 +17,12 @@ from nsl.core.ports import Database
 
 
 class SqlLeases:
-    """Leases with expiry on the relational store."""
+    """Leases with expiry on the relational store.
+
+    A lease is taken by a conditional update that succeeds only for the current holder
+    (renewal) or once the lease has expired (takeover), else by inserting its row if absent.
+    Both statements are atomic on SQLite and PostgreSQL, so concurrent callers get one winner.
+    """
 
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database

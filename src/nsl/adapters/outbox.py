@@ -1,9 +1,5 @@
-"""Transactional outbox: events stored with the data they describe, then relayed to the bus.
-
-``SqlOutbox.add`` writes in the caller's transaction, so an event exists exactly when its
-data does. ``OutboxRelay.relay_once`` publishes pending events oldest first (PostgreSQL:
-``FOR UPDATE SKIP LOCKED``, so several processes can relay at once) and stops at the first
-refusal, keeping order. Delivery is at least once: consumers deduplicate (``inbox``).
+"""Transactional outbox: events stored in the transaction of the data they describe, then
+relayed to the bus oldest first, at least once (consumers deduplicate with ``inbox``).
 """
 
 from __future__ import annotations
@@ -67,7 +63,10 @@ class SqlOutbox:
 
 
 class OutboxRelay:
-    """Moves pending outbox rows to the bus."""
+    """Moves pending outbox rows to the bus, stopping at the first refusal to keep order.
+
+    On PostgreSQL the batch is read ``FOR UPDATE SKIP LOCKED``, so several processes can relay.
+    """
 
     def __init__(
         self,

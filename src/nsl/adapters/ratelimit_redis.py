@@ -1,7 +1,5 @@
-"""Sliding-window rate limiter on Redis: one budget shared by every process using the prefix.
-
-Each key is a sorted set of hit times (Redis server time, so hosts' clocks do not matter);
-one Lua script trims the window, counts, adds the hit if allowed and sets the expiry.
+"""Sliding-window rate limiter on Redis: one budget shared by every process using the prefix;
+one Lua script over a sorted set of hit times (Redis server time, so host clocks do not matter).
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""Topic routing with AMQP topic-exchange semantics, shared by every bus implementation.
-
-Words are separated by ``.``; in a pattern ``*`` stands for exactly one word and ``#`` for
-zero or more words.
+"""Topic routing with AMQP topic-exchange semantics, shared by every bus implementation:
+words are separated by ``.``; ``*`` stands for exactly one word, ``#`` for zero or more.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from nsl.adapters.bus_memory import MemoryBus
@@ -13,10 +14,13 @@ from nsl.adapters.outbox import OutboxRelay, SqlOutbox
 from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.adapters.ratelimit_redis import RedisRateLimiter
 from nsl.core.clock import Clock
+from nsl.core.errors import Unavailable
 from nsl.core.metrics import Metrics
 from nsl.core.ports import Cache, EventBus, RateLimiter
 from nsl.core.settings import Settings
 from nsl.db.engine import Database, database_url
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,10 +36,16 @@ class Adapters:
     rate_limiter: RateLimiter
 
     async def open(self) -> None:
+        """Connect the networked parts. A broker or cache that is down does not stop the start:
+        health reports it degraded, the outbox keeps events, and each part reconnects on use."""
         for part in (self.cache, self.bus, self.rate_limiter):
             start = getattr(part, "start", None)
-            if start is not None:
+            if start is None:
+                continue
+            try:
                 await start()
+            except Unavailable as exc:
+                log.warning("%s backend unavailable at start: %s", part.backend, exc.detail)
 
     async def close(self) -> None:
         for part in (self.rate_limiter, self.bus, self.cache):

@@ -20,6 +20,7 @@ from nsl.adapters.bus_memory import MemoryBus
 from nsl.adapters.cache_memory import MemoryCache
 from nsl.adapters.leases import SqlLeases
 from nsl.adapters.outbox import SqlOutbox
+from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.core.clock import ManualClock
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError
@@ -29,18 +30,6 @@ from nsl.core.settings import Settings
 from nsl.services.configuration.service import ConfigurationService
 
 MASTER_KEY_HEX = "11" * 32
-
-
-class UnusedRateLimiter:
-    """Stand-in until the in-process limiter lands: the configuration service never limits."""
-
-    backend = "none"
-
-    async def hit(self, key: str, limit: int, window_s: int) -> Any:
-        raise AssertionError("the configuration service does not rate-limit")
-
-    async def health(self) -> Any:
-        raise AssertionError("not used")
 
 
 class PrincipalFromHeaders:
@@ -142,6 +131,6 @@ def make_context(
         bus=MemoryBus(metrics),
         outbox=SqlOutbox(clock),
         leases=SqlLeases(database, clock),
-        rate_limiter=UnusedRateLimiter(),
+        rate_limiter=MemoryRateLimiter(clock),
         instance_id="test-instance",
     )

@@ -10,9 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from nsl.adapters.bus_rabbitmq import RabbitBus
 from nsl.core.settings import Settings
 from nsl.gateway.app import create_app
 from nsl.runtime import Runtime
+from tests.contract.cases import delete_rabbit_objects
 
 ADMIN_KEY = "nsl_test_admin_" + "k" * 40
 
@@ -71,7 +73,12 @@ class Gateway:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.http.aclose()
+        bus = self.runtime.adapters.bus
+        queues = bus.queue_names if isinstance(bus, RabbitBus) else []
         await self.runtime.stop()
+        rabbit = self.settings.rabbitmq
+        if rabbit.url is not None:
+            await delete_rabbit_objects(rabbit.url.get_secret_value(), rabbit.exchange, queues)
 
     def admin(self) -> dict[str, str]:
         return {"X-API-Key": ADMIN_KEY}

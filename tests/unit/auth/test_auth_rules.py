@@ -84,3 +84,30 @@ async def test_default_password_hash_is_argon2id_with_rfc9106_parameters() -> No
     assert await passwords.verify(hashed, "Correct-Horse-42!")
     assert not await passwords.verify(hashed, "correct-horse-42!")
     assert not await passwords.verify(None, "Correct-Horse-42!")
+
+
+def test_reprs_never_show_credentials() -> None:
+    from nsl.services.auth.mfa import TotpEnrollment
+    from nsl.services.auth.schemas import (
+        CodeRequest,
+        KeyCreatedOut,
+        TokenOut,
+        TokenRequest,
+        TotpEnrollOut,
+    )
+    from nsl.services.auth.sessions import TokenPair
+
+    secret = "SENSITIVE-VALUE-0123456789"
+    shown = [
+        TokenRequest(api_key=secret, password=secret, totp_code=secret),  # type: ignore[arg-type]
+        CodeRequest(code=secret),
+        TokenOut(access_token=secret, expires_in=1, refresh_token=secret),
+        TotpEnrollOut(secret=secret, otpauth_uri=secret),
+        KeyCreatedOut(
+            id="k", key=secret, prefix="p", principal_id="p", roles=None, expires_at=None
+        ),
+        TokenPair(secret, 1, secret),
+        TotpEnrollment(secret, secret),
+    ]
+    for value in shown:
+        assert secret not in repr(value) and secret not in str(value)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from nsl.adapters.bus_memory import MemoryBus
 from nsl.adapters.cache_memory import MemoryCache
+from nsl.adapters.leases import SqlLeases
 from nsl.adapters.outbox import SqlOutbox
+from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.core.clock import ManualClock
 from nsl.core.context import ServiceContext
 from nsl.core.health import Status
@@ -14,6 +18,7 @@ from nsl.core.metrics import Metrics
 from nsl.core.service import Service
 from nsl.core.settings import DatabaseSettings, Settings
 from nsl.db.engine import Database
+from nsl.services.configuration.hotpath import EntryReadRoute
 from nsl.services.configuration.masterkey import KEY_FILE
 from nsl.services.configuration.service import ConfigurationService
 
@@ -29,8 +34,8 @@ def context(tmp_path: Path) -> ServiceContext:
         cache=MemoryCache(10, 30.0, clock, metrics),
         bus=MemoryBus(metrics),
         outbox=SqlOutbox(clock),
-        leases=None,  # type: ignore[arg-type]  # the configuration service takes no leases
-        rate_limiter=None,  # type: ignore[arg-type]  # nor rate-limits
+        leases=SqlLeases(database, clock),
+        rate_limiter=MemoryRateLimiter(clock),
         instance_id="unit",
     )
 
@@ -55,9 +60,18 @@ async def test_construction_does_no_io_and_start_loads_the_key(tmp_path: Path) -
     await service.ctx.database.dispose()  # type: ignore[attr-defined]
 
 
-def test_routes_with_fixed_paths_come_before_key_routes(tmp_path: Path) -> None:
+def test_route_order_keeps_fixed_paths_reachable(tmp_path: Path) -> None:
     router = ConfigurationService(context(tmp_path)).routes()
-    order = [(sorted(r.methods)[0], r.path) for r in router.routes]  # type: ignore[attr-defined]
-    generic = order.index(("GET", "/api/v1/configuration/{key:path}"))
-    for fixed in ["/export", "/schemas", "/{key:path}/history"]:
-        assert order.index(("GET", "/api/v1/configuration" + fixed)) < generic
+    routes = router.routes
+    order = [(sorted(r.methods)[0], r.path) for r in routes]  # type: ignore[attr-defined]
+    assert isinstance(routes[0], EntryReadRoute)  # the hot read first; it declines fixed paths
+    generic_put = order.index(("PUT", "/api/v1/configuration/{key:path}"))
+    for fixed in [("GET", "/export"), ("PUT", "/schemas"), ("GET", "/{key:path}/history")]:
+        assert order.index((fixed[0], "/api/v1/configuration" + fixed[1])) < generic_put
+
+
+def test_the_hot_read_is_documented_with_its_parameters(tmp_path: Path) -> None:
+    app = FastAPI()
+    app.include_router(ConfigurationService(context(tmp_path)).routes())
+    operation = app.openapi()["paths"]["/api/v1/configuration/{key}"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"key", "environment", "reveal"}

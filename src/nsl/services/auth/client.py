@@ -40,7 +40,9 @@ def require_totp(
             )
         verifier = source.services.get("auth") if isinstance(source, ServiceContext) else source
         if not isinstance(verifier, TotpVerifier):
-            raise Unavailable("the auth service does not run in this process", code="auth.unavailable")
+            raise Unavailable(
+                "the auth service does not run in this process", code="auth.unavailable"
+            )
         await verifier.verify_totp(principal.id, x_totp_code)
         return principal
 

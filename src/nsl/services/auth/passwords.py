@@ -10,11 +10,15 @@ import asyncio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import VerifyMismatchError
 
+MAX_PASSWORD_CHARS = 1024
+
 
 class Passwords:
     """Hashes and verifies passwords with argon2id (RFC 9106 low-memory profile by default)."""
 
-    def __init__(self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 4) -> None:
+    def __init__(
+        self, time_cost: int = 3, memory_cost_kib: int = 65536, parallelism: int = 4
+    ) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=parallelism, type=Type.ID
         )
@@ -28,10 +32,10 @@ class Passwords:
 
     async def verify(self, stored_hash: str | None, password: str) -> bool:
         """True when ``password`` matches; a missing hash still spends a verification."""
-        if stored_hash is None:
+        if stored_hash is None or len(password) > MAX_PASSWORD_CHARS:
             if self._dummy is None:
                 self._dummy = await self.hash("dummy password for timing only")
-            await asyncio.to_thread(self._matches, self._dummy, password)
+            await asyncio.to_thread(self._matches, self._dummy, password[:MAX_PASSWORD_CHARS])
             return False
         return await asyncio.to_thread(self._matches, stored_hash, password)
 

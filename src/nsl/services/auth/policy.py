@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from nsl.core.errors import ValidationFailed
 from nsl.core.security import Role
+from nsl.services.auth.passwords import MAX_PASSWORD_CHARS
 
 NAME_RE = re.compile(r"[a-z0-9._-]{3,64}")
 KINDS = ("user", "service")
@@ -49,8 +50,8 @@ def check_password(password: str, min_length: int) -> str:
     problems = []
     if len(password) < min_length:
         problems.append(f"at least {min_length} characters")
-    if len(password) > 1024:
-        problems.append("at most 1024 characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        problems.append(f"at most {MAX_PASSWORD_CHARS} characters")
     if not any(c.isupper() for c in password):
         problems.append("an upper-case letter")
     if not any(c.islower() for c in password):

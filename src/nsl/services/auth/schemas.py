@@ -26,7 +26,7 @@ class TokenRequest(Strict):
     api_key: SecretStr | None = None
     username: str | None = None
     password: SecretStr | None = None
-    totp_code: str | None = None
+    totp_code: str | None = Field(None, repr=False)
 
     def secret(self, field: Literal["api_key", "password"]) -> str | None:
         value: SecretStr | None = getattr(self, field)
@@ -38,7 +38,7 @@ class RefreshRequest(Strict):
 
 
 class CodeRequest(Strict):
-    code: str
+    code: str = Field(repr=False)
 
 
 class PrincipalCreate(Strict):
@@ -63,10 +63,10 @@ class KeyCreate(Strict):
 
 
 class TokenOut(BaseModel):
-    access_token: str
+    access_token: str = Field(repr=False)
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
-    refresh_token: str
+    refresh_token: str = Field(repr=False)
 
     @classmethod
     def of(cls, pair: TokenPair) -> TokenOut:
@@ -78,8 +78,8 @@ class TokenOut(BaseModel):
 
 
 class TotpEnrollOut(BaseModel):
-    secret: str
-    otpauth_uri: str
+    secret: str = Field(repr=False)
+    otpauth_uri: str = Field(repr=False)
 
 
 class PrincipalOut(BaseModel):
@@ -161,7 +161,7 @@ class KeyCreatedOut(BaseModel):
     """The only response that ever contains the raw key."""
 
     id: str
-    key: str
+    key: str = Field(repr=False)
     prefix: str
     principal_id: str
     roles: list[str] | None

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError, Unavailable
 from nsl.core.sealing import AesGcmSealer, Sealer, derive_key
-from nsl.core.security import Principal, Role
 from nsl.core.service import ServiceBase
 from nsl.services.auth import errors
 from nsl.services.auth.hotcache import HotCache, NameFailures
@@ -47,16 +46,6 @@ def effective_roles(principal: PrincipalRecord, key: ApiKeyRecord | None) -> lis
 def totp_aad(principal_id: str) -> bytes:
     """Associated data binding a sealed TOTP secret to its principal."""
     return b"nsl.auth.totp.v1\x00" + principal_id.encode()
-
-
-def as_principal(record: PrincipalRecord, roles: list[str], **extra: Any) -> Principal:
-    return Principal(
-        id=record.id,
-        name=record.name,
-        kind=record.kind,
-        roles=frozenset(Role(r) for r in roles),
-        **extra,
-    )
 
 
 class AuthCore(ServiceBase):
@@ -132,6 +121,7 @@ class AuthCore(ServiceBase):
                 record.failed_logins = 0
                 record.locked_until = now + timedelta(seconds=self.auth_settings.lockout_s)
                 record.updated_at = now
+                await self.emit(session, "auth.principal.locked", principal_id=principal_id)
         return error
 
     async def emit(self, session: AsyncSession, topic: str, **payload: Any) -> None:

@@ -22,7 +22,9 @@ from nsl.services.configuration.repository import ConfigurationRepository
 from nsl.services.configuration.values import MASK
 from nsl.services.configuration.writes import Writer
 
-REVEAL_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
+READ_ROLES = frozenset(Role)
+WRITE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
+REVEAL_ROLES = WRITE_ROLES
 WRITE_ATTEMPTS = 5
 T = TypeVar("T")
 

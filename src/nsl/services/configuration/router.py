@@ -1,45 +1,41 @@
 """HTTP routes under ``/api/v1/configuration``, each calling one service method.
 
-Fixed paths (``export``, ``import``, ``schemas``, ``{key}/history``) are registered before the
-``{key:path}`` routes, which is why those names and a ``/history`` suffix are not valid keys.
+``GET /{key}``, the hot read, comes first as an :class:`EntryReadRoute` that declines the
+fixed paths; the other fixed paths (``export``, ``import``, ``schemas``, ``{key}/history``) come
+before the ``{key:path}`` writes. Hence those names and a ``/history`` suffix are not valid keys.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from nsl.core.security import Principal, Role, require_roles
+from nsl.core.security import Principal, require_roles
+from nsl.services.configuration.base import READ_ROLES, WRITE_ROLES
+from nsl.services.configuration.hotpath import (
+    ENTRY_READ_PARAMETERS,
+    EntryReadRoute,
+    JsonResponse,
+    read_entry,
+)
 from nsl.services.configuration.schemas import ImportDocument, SchemaBody, SetEntry
 
 if TYPE_CHECKING:
     from nsl.services.configuration.service import ConfigurationService
 
-_READ = require_roles(
-    Role.ADMIN, Role.OPERATOR, Role.SERVICE, Role.DEVELOPER, Role.AUDITOR, Role.USER
-)
-_WRITE = require_roles(Role.ADMIN, Role.OPERATOR, Role.SERVICE)
+_READ = require_roles(*READ_ROLES)
+_WRITE = require_roles(*WRITE_ROLES)
 
 
 async def reader(request: Request) -> Principal:
-    """Any authenticated role may read (an async dependency: no thread hop on the hot path)."""
+    """Any authenticated role may read (an async dependency: no hop to a worker thread)."""
     return _READ(request)
 
 
 async def writer(request: Request) -> Principal:
     return _WRITE(request)
-
-
-class JsonResponse(Response):
-    """JSON via orjson; bytes pass through as already-serialized JSON."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return content if isinstance(content, bytes) else orjson.dumps(content)
 
 
 NO_CONTENT = 204
@@ -48,6 +44,18 @@ NO_CONTENT = 204
 def build_router(service: ConfigurationService) -> APIRouter:
     router = APIRouter(
         prefix="/api/v1/configuration", tags=["configuration"], default_response_class=JsonResponse
+    )
+
+    async def get_entry(request: Request) -> Response:
+        return JsonResponse(await read_entry(service, request, request.path_params["key"]))
+
+    router.add_api_route(
+        "/{key:path}",
+        get_entry,
+        methods=["GET"],
+        summary="Read an entry (secret values masked unless revealed)",
+        route_class_override=EntryReadRoute,
+        openapi_extra={"parameters": ENTRY_READ_PARAMETERS},
     )
 
     @router.get("", summary="List entries (values of secrets masked unless revealed)")
@@ -139,18 +147,6 @@ def build_router(service: ConfigurationService) -> APIRouter:
             key, principal=principal, environment=environment, limit=limit, reveal=reveal
         )
         return JsonResponse(result)
-
-    @router.get("/{key:path}", summary="Read an entry (secret values masked unless revealed)")
-    async def get_entry(
-        key: str,
-        environment: str | None = None,
-        reveal: bool = False,
-        principal: Principal = Depends(reader),
-    ) -> Response:
-        body = await service.read_bytes(
-            key, principal=principal, environment=environment, reveal=reveal
-        )
-        return JsonResponse(body)
 
     @router.put("/{key:path}", summary="Set an entry: a new version (read-only: admin + force)")
     async def put_entry(

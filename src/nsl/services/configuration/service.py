@@ -51,14 +51,15 @@ class ConfigurationService(TransferUseCases, SchemaUseCases):
         """The entry's JSON view, serialized (the cached hot path when not revealing)."""
         async with self.operation("get"):
             env = self.environment(environment)
-            rules.check_key(key)
             self.check_reveal(reveal, principal)
+            slot = cache_key(env, key)
+            if not reveal:
+                cached = await self.ctx.cache.get(slot)
+                if cached is not None:  # only valid keys are ever cached
+                    return cached
+            rules.check_key(key)
             if reveal:
                 return orjson.dumps(await self._load_view(env, key, reveal=True))
-            slot = cache_key(env, key)
-            cached = await self.ctx.cache.get(slot)
-            if cached is not None:
-                return cached
             writes_before = self._write_seq
             body = orjson.dumps(await self._load_view(env, key, reveal=False))
             if writes_before == self._write_seq:  # no write here meanwhile: safe to fill
