@@ -84,6 +84,7 @@ class OutboxRelay:
         self._metrics = metrics
         self._batch_size = batch_size
         self._clock = clock or SystemClock()
+        self._failing = False
 
     async def relay_once(self) -> int:
         """Publish one batch of pending events; how many were published.
@@ -119,8 +120,13 @@ class OutboxRelay:
                     .where(OutboxRow.id == event.id)
                     .values(attempts=OutboxRow.attempts + 1, last_error=exc.detail[:1000])
                 )
-                log.warning("outbox: event %s not published (%s)", event.id, exc.code)
+                if not self._failing:
+                    log.warning("outbox: bus refused event %s (%s); will retry", event.id, exc.code)
+                self._failing = True
                 break
+            if self._failing:
+                log.info("outbox: bus accepts events again")
+            self._failing = False
             published.append(event.id)
         if published:
             await session.execute(

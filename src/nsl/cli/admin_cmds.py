@@ -114,8 +114,11 @@ def create_key(
 
     async def go() -> tuple[Any, str]:
         async with _auth_service(settings) as auth:
-            principal = await auth.ensure_principal(principal_name, roles=[role])
-            result: tuple[Any, str] = await auth.create_api_key(principal.id, name, expires_at=expires)
+            principal = await auth.ensure_principal(principal_name, roles=[role.value])
+            # The key carries exactly this role; an existing principal without it is refused.
+            result: tuple[Any, str] = await auth.create_api_key(
+                principal.id, name, expires_at=expires, roles=[role.value]
+            )
             return result
 
     record, raw = run(go())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
 from fastapi import APIRouter
+from starlette.types import ASGIApp, Scope
 
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError
@@ -26,9 +27,9 @@ log = logging.getLogger(__name__)
 
 @runtime_checkable
 class Service(Protocol):
-    name: str
-    phase: int
-    depends_on: tuple[str, ...]
+    name: ClassVar[str]
+    phase: ClassVar[int]
+    depends_on: ClassVar[tuple[str, ...]]
 
     async def start(self) -> None: ...
 
@@ -37,6 +38,21 @@ class Service(Protocol):
     async def health(self) -> Health: ...
 
     def routes(self) -> APIRouter | None: ...
+
+    def fast_routes(self) -> list[FastRoute]: ...
+
+
+@dataclass(frozen=True)
+class FastRoute:
+    """A hot read served ahead of the framework router, after authentication and rate limits.
+
+    ``path`` is the route template used in metrics; ``matches`` says whether a request is
+    one this route serves; ``app`` is a plain ASGI app that may raise ``NslError``.
+    """
+
+    path: str
+    matches: Callable[[Scope], bool]
+    app: ASGIApp
 
 
 @dataclass
@@ -77,6 +93,10 @@ class ServiceBase:
 
     def routes(self) -> APIRouter | None:
         return None
+
+    def fast_routes(self) -> list[FastRoute]:
+        """Hot reads to serve without the router (none by default)."""
+        return []
 
     # lifecycle -------------------------------------------------------------------------
     def every(self, interval_s: float, name: str, run: Callable[[], Awaitable[None]]) -> None:

@@ -7,12 +7,12 @@ environment at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Environment = Literal["development", "test", "production"]
+Environment = Literal["development", "test", "staging", "production"]
 
 
 class DatabaseSettings(BaseModel):
@@ -161,12 +161,12 @@ class Settings(BaseSettings):
         return upper
 
     @classmethod
-    def load(cls, secrets_dir: Path | None = None, **overrides: object) -> Settings:
+    def load(cls, secrets_dir: Path | None = None, **overrides: Any) -> Settings:
         """Read the environment, ``.env`` and (when given or present) a secrets directory."""
         directory = secrets_dir or _default_secrets_dir()
         if directory is not None:
-            return cls(_secrets_dir=directory, **overrides)  # type: ignore[call-arg]
-        return cls(**overrides)  # type: ignore[arg-type]
+            return cls(_secrets_dir=directory, **overrides)
+        return cls(**overrides)
 
     def service_enabled(self, name: str) -> bool:
         toggle = self.services.get(name.replace("-", "_")) or self.services.get(name)

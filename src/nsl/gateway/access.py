@@ -17,6 +17,7 @@ from nsl.core.errors import NslError, RateLimited, Unavailable
 from nsl.core.metrics import Metrics
 from nsl.core.ports import RateDecision, RateLimiter
 from nsl.core.security import Principal
+from nsl.core.service import FastRoute
 from nsl.core.settings import RateLimitSettings, RouteClassLimits
 from nsl.gateway.problems import from_error
 
@@ -44,6 +45,7 @@ class AccessMiddleware:
         fallback: RateLimiter,
         settings: RateLimitSettings,
         metrics: Metrics,
+        fast_routes: list[FastRoute] | None = None,
     ) -> None:
         self.app = app
         self.auth = auth
@@ -51,6 +53,7 @@ class AccessMiddleware:
         self.fallback = fallback
         self.settings = settings
         self.metrics = metrics
+        self.fast_routes = fast_routes or []
         self.degraded = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -69,17 +72,17 @@ class AccessMiddleware:
         except NslError as exc:
             await from_error(exc)(scope, receive, send)
             return
-        if decision is None:
-            await self.app(scope, receive, send)
-            return
-        limit_headers = _rate_headers(decision)
-
-        async def send_with_limits(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *limit_headers]
-            await send(message)
-
-        await self.app(scope, receive, send_with_limits)
+        if decision is not None:
+            send = _with_headers(send, _rate_headers(decision))
+        for route in self.fast_routes:
+            if route.matches(scope):
+                scope["route"] = route
+                try:
+                    await route.app(scope, receive, send)
+                except NslError as exc:
+                    await from_error(exc)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
     async def _authenticate(self, headers: Headers) -> Principal | None:
         api_key = headers.get("x-api-key")
@@ -127,6 +130,15 @@ class AccessMiddleware:
                 return forwarded.split(",")[0].strip()
         client = scope.get("client")
         return str(client[0]) if client else "unknown"
+
+
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    async def wrapped(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *headers]
+        await send(message)
+
+    return wrapped
 
 
 def _rate_headers(decision: RateDecision) -> list[tuple[bytes, bytes]]:

@@ -70,6 +70,7 @@ def create_app(
         fallback=MemoryRateLimiter(rt.clock),
         settings=settings.rate_limit,
         metrics=rt.metrics,
+        fast_routes=[route for service in rt.host.services for route in service.fast_routes()],
     )
     app.add_middleware(
         CORSMiddleware,

@@ -124,9 +124,10 @@ async def test_ordinary_keys_are_not_secret_by_name(harness: Harness, key: str) 
 
 async def test_the_mask_is_refused_as_a_secret_value(harness: Harness) -> None:
     await harness.put("svc.conn", {"value": PLAINTEXT, "secret": True})
-    response = await harness.put("svc.conn", {"value": MASK})
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["rule"] == "masked_secret"
+    for body in [{"value": MASK}, {"value": MASK, "secret": False}]:
+        response = await harness.put("svc.conn", body)
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["rule"] == "masked_secret"
     revealed = await harness.get("svc.conn", role="admin", reveal="true")
     assert revealed.json()["value"] == PLAINTEXT
 
@@ -169,3 +170,17 @@ async def test_another_master_key_cannot_open_stored_secrets(
             await service.get("svc.conn", principal=admin, reveal=True)
     finally:
         await service.stop()
+
+
+async def test_an_update_that_omits_the_flag_keeps_the_value_secret(harness: Harness) -> None:
+    await harness.put("svc.conn", {"value": PLAINTEXT, "secret": True})
+    await harness.put("svc.conn", {"value": PLAINTEXT + "-2"})
+    imported = await harness.http.post(
+        "/api/v1/configuration/import",
+        json={"entries": [{"key": "svc.conn", "value": PLAINTEXT + "-3"}]},
+        headers=harness.as_("admin"),
+    )
+    assert imported.json()["updated"] == ["svc.conn"]
+    body = (await harness.get("svc.conn")).json()
+    assert (body["secret"], body["value"], body["version"]) == (True, MASK, 3)
+    assert PLAINTEXT.encode() not in await raw_database_text(harness)

@@ -79,3 +79,13 @@ def test_a_damaged_key_file_is_refused(tmp_path: Path) -> None:
     os.chmod(path, 0o600)
     with pytest.raises(MasterKeyInvalid):
         resolve_master_key(settings(tmp_path))
+
+
+def test_production_never_generates_a_key(tmp_path: Path) -> None:
+    production = Settings(env="production", data_dir=tmp_path / "data")
+    with pytest.raises(MasterKeyInvalid) as caught:
+        resolve_master_key(production)
+    assert "NSL_CONFIGURATION__MASTER_KEY" in caught.value.detail
+    assert not (tmp_path / "data" / KEY_FILE).exists()
+    resolve_master_key(settings(tmp_path))  # a provided file (here: made outside production)...
+    assert len(resolve_master_key(production)) == 32  # ...is used

@@ -2,7 +2,8 @@
 
 ``configuration.master_key`` is 32 bytes written as 64 hex digits or base64 (standard or
 URL-safe alphabet). Without it, ``<data_dir>/configuration-master.key`` holds a generated key
-(base64); a file readable or writable by group or others is refused rather than used.
+(base64; never generated in production, where every process must share one key); a file
+readable or writable by group or others is refused rather than used.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ def resolve_master_key(settings: Settings) -> bytes:
     configured = settings.configuration.master_key
     if configured is not None:
         return decode_key(configured.get_secret_value(), "NSL_CONFIGURATION__MASTER_KEY")
-    return _file_key(Path(settings.data_dir) / KEY_FILE)
+    path = Path(settings.data_dir) / KEY_FILE
+    if settings.env == "production" and not path.exists():
+        raise MasterKeyInvalid(
+            "production needs a master key shared by every process: set "
+            f"NSL_CONFIGURATION__MASTER_KEY or provide {path} (mode 0600); none is generated"
+        )
+    return _file_key(path)
 
 
 def decode_key(text: str, source: str) -> bytes:

@@ -85,6 +85,9 @@ def build_router(service: ConfigurationService) -> APIRouter:
         reveal: bool = False,
         principal: Principal = Depends(reader),
     ) -> Response:
+        """Secret values are masked ("********") unless ``reveal=true`` by admin, operator or
+        service: a revealed export holds secrets in clear and must be kept as a secret itself.
+        A masked export cannot be imported back (its secret values would be refused)."""
         result = await service.export(
             principal=principal, prefix=prefix, environment=environment, reveal=reveal
         )
@@ -96,6 +99,10 @@ def build_router(service: ConfigurationService) -> APIRouter:
         environment: str | None = None,
         principal: Principal = Depends(writer),
     ) -> Response:
+        """All or nothing: every entry is checked (key rules, size, schema, masked secrets) before
+        any is written. ``replace`` also deletes entries under the document's ``prefix`` that it
+        does not name. Target: ``?environment=``, else the document's, else the default.
+        Read-only entries need ``force: true`` from an admin."""
         result = await service.import_document(
             document, principal=principal, environment=environment
         )
@@ -156,6 +163,11 @@ def build_router(service: ConfigurationService) -> APIRouter:
         force: bool = False,
         principal: Principal = Depends(writer),
     ) -> Response:
+        """Every set makes a new version. Omitted flags keep the entry's current ones. Values are
+        sealed when ``secret`` is set or the key names a secret (password, token, api_key...).
+        A read-only entry changes only for an admin passing ``force=true``. Keys: 1-255 of
+        ``[A-Za-z0-9._/-]``, no leading, trailing or doubled ``/``, no ``..``, no ``/history`` end.
+        """
         result = await service.set(
             key, body, principal=principal, environment=environment, force=force
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nsl.core.ids import new_id
@@ -13,6 +14,8 @@ from nsl.services.configuration.models import ConfigurationSchema
 from nsl.services.configuration.repository import ConfigurationRepository
 from nsl.services.configuration.validation import check_schema_document
 from nsl.services.configuration.views import page, schema_view
+
+log = logging.getLogger(__name__)
 
 
 class SchemaUseCases(ConfigurationBase):
@@ -40,7 +43,9 @@ class SchemaUseCases(ConfigurationBase):
                     repo.add(row)
                 row.document, row.updated_at, row.updated_by = schema, now, principal.id
                 await repo.flush()
-                return schema_view(row)
+                view = schema_view(row)
+            log.info("configuration %s: schema for %r set by %s", env, prefix, principal.id)
+            return view
 
     async def get_schema(self, prefix: str, *, environment: str | None = None) -> dict[str, Any]:
         async with self.operation("schema.get"):
@@ -77,3 +82,4 @@ class SchemaUseCases(ConfigurationBase):
                 if row is None:
                     raise SchemaNotFound(f"no schema for prefix {prefix!r} in {env}")
                 await repo.remove_schema(row)
+            log.info("configuration %s: schema for %r removed by %s", env, prefix, principal.id)

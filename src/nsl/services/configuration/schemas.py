@@ -21,16 +21,17 @@ class SetEntry(BaseModel):
 
 
 class ImportedEntry(BaseModel):
-    """One entry of an import document (the export's own fields are accepted and ignored)."""
+    """One entry of an import document; omitted flags work as in ``SetEntry`` (the export's
+    other fields are accepted and ignored)."""
 
     model_config = ConfigDict(extra="forbid")
 
     key: str
     value: Any
-    secret: bool = False
-    description: str = ""
-    read_only: bool = False
-    scope: str = "global"
+    secret: bool | None = None
+    description: str | None = None
+    read_only: bool | None = None
+    scope: str | None = None
     version: int | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 import orjson
 from fastapi import APIRouter
 
+from nsl.core.service import FastRoute
+from nsl.services.configuration.hotpath import EntryReadApp
 from nsl.core.security import Principal
 from nsl.services.configuration import rules
 from nsl.services.configuration.base import cache_key
@@ -38,6 +40,15 @@ class ConfigurationService(TransferUseCases, SchemaUseCases):
 
     def routes(self) -> APIRouter:
         return build_router(self)
+
+    def fast_routes(self) -> list[FastRoute]:
+        return [
+            FastRoute(
+                "/api/v1/configuration/{key:path}",
+                lambda scope: EntryReadApp.key_of(scope) is not None,
+                EntryReadApp(self),
+            )
+        ]
 
     # reads ------------------------------------------------------------------------------
     async def read_bytes(

@@ -79,7 +79,7 @@ class Writer:
         description = rules.check_description(_keep(description, existing, "description", ""))
         scope = rules.check_scope(_keep(scope, existing, "scope", "global"))
         read_only = _keep(read_only, existing, "read_only", False)
-        if sealed:
+        if sealed or (existing is not None and existing.secret):
             values.refuse_mask(value)
         data = values.serialize(value, self.settings.max_value_bytes)
         schema = await self.repo.schema_for_key(environment, key)
