@@ -13,6 +13,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from nsl.client import Client
 READY_DEADLINE_S = 90.0
 CONFIG_KEY = "bench.value"
 HIGH_LIMIT = "100000000"
-BUSY_LOAD = 1.0
+BUSY_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,27 @@ def _progress(message: str) -> None:
 
 
 def _warn_if_busy() -> None:
-    load = os.getloadavg()[0]
-    if load > BUSY_LOAD:
-        _progress(f"warning: load average {load:.2f} before measuring; other work skews figures")
+    """Say so when other work is using the CPUs right before a measurement (Linux only)."""
+    busy = cpu_busy_share()
+    if busy is not None and busy > BUSY_SHARE:
+        _progress(f"warning: CPUs {busy:.0%} busy before measuring; other work skews figures")
+
+
+def cpu_busy_share(interval_s: float = 1.0) -> float | None:
+    """Share of all CPUs' time spent not idle over ``interval_s`` (None without /proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(interval_s)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total1 - total0
+    return 1 - (idle1 - idle0) / total if total > 0 else None
 
 
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:

@@ -118,7 +118,6 @@ class ConfigurationSettings(BaseModel):
 
     history_limit: int = Field(10, ge=1, le=1000)
     max_value_bytes: int = Field(1024 * 1024, ge=1)
-    master_key: SecretStr | None = None
 
 
 class Settings(BaseSettings):
@@ -140,6 +139,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool | None = None
     bootstrap_admin_key: SecretStr | None = None
+    master_key: SecretStr | None = None
 
     database: DatabaseSettings = DatabaseSettings()
     redis: RedisSettings = RedisSettings()

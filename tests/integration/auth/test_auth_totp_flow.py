@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import httpx
 import jwt
 import pyotp
 import pytest
-from auth_harness import PASSWORD, Harness
+from auth_harness import PASSWORD, Harness, build_app, make_context, make_settings
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from nsl.core.errors import NslError
+from nsl.services.auth.service import AuthService
 
 ENROLL = "/api/v1/auth/totp/enroll"
 CONFIRM = "/api/v1/auth/totp/confirm"
@@ -118,3 +121,25 @@ async def test_service_principals_cannot_enrol(harness: Harness) -> None:
     _, raw = await harness.auth.create_api_key(svc.id, "robot-key")
     response = await harness.http.post(ENROLL, headers={"X-API-Key": raw})
     assert response.status_code == 409 and response.json()["code"] == "auth.totp_state"
+
+
+async def test_enrolment_survives_a_jwt_secret_rotation(harness: Harness) -> None:
+    """TOTP secrets are sealed under the platform master key, not under the JWT secret."""
+    _, _, authenticator = await enrolled_user(harness)
+    await harness.auth.stop()
+    settings = make_settings(harness.data_dir)
+    settings.auth.jwt_secret = SecretStr("rotated-" + "Z3x9q" * 12)
+    ctx = make_context(settings, harness.database, harness.clock, harness.auth.ctx.metrics)
+    rotated = AuthService(ctx, passwords=harness.auth.passwords)
+    await rotated.start()
+    try:
+        transport = httpx.ASGITransport(app=build_app(rotated))
+        async with httpx.AsyncClient(transport=transport, base_url="http://auth.test") as http:
+            code = authenticator.at(harness.clock.now())
+            response = await http.post(
+                "/api/v1/auth/token",
+                json={"username": "alice", "password": PASSWORD, "totp_code": code},
+            )
+        assert response.status_code == 200, response.text
+    finally:
+        await rotated.stop()

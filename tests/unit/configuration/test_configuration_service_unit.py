@@ -19,7 +19,7 @@ from nsl.core.service import Service
 from nsl.core.settings import DatabaseSettings, Settings
 from nsl.db.engine import Database
 from nsl.services.configuration.hotpath import EntryReadRoute
-from nsl.services.configuration.masterkey import KEY_FILE
+from nsl.core.masterkey import KEY_FILE
 from nsl.services.configuration.service import ConfigurationService
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError, Unavailable
+from nsl.core.masterkey import resolve_master_key
 from nsl.core.sealing import AesGcmSealer, Sealer, derive_key
 from nsl.core.service import ServiceBase
 from nsl.services.auth import errors
@@ -77,7 +78,8 @@ class AuthCore(ServiceBase):
             secret = await asyncio.to_thread(resolve_jwt_secret, self.ctx.settings)
         self._tokens = AccessTokens(secret, self.auth_settings, self.ctx.clock)
         if self._sealer is None:
-            self._sealer = AesGcmSealer(derive_key(secret, TOTP_SEALING_PURPOSE))
+            master = await asyncio.to_thread(resolve_master_key, self.ctx.settings)
+            self._sealer = AesGcmSealer(derive_key(master, TOTP_SEALING_PURPOSE))
 
     @property
     def tokens(self) -> AccessTokens:

@@ -10,13 +10,13 @@ import orjson
 
 from nsl.core.errors import Unavailable
 from nsl.core.health import Check, Status
-from nsl.core.sealing import AesGcmSealer
+from nsl.core.masterkey import resolve_master_key
+from nsl.core.sealing import AesGcmSealer, derive_key
 from nsl.core.security import Principal, Role
 from nsl.core.service import ServiceBase
 from nsl.services.configuration import rules
 from nsl.services.configuration.codec import Stored, ValueCodec
 from nsl.services.configuration.errors import ConcurrentChange, RevealForbidden
-from nsl.services.configuration.masterkey import resolve_master_key
 from nsl.services.configuration.models import ConfigurationEntry, ConfigurationVersion
 from nsl.services.configuration.repository import ConfigurationRepository
 from nsl.services.configuration.values import MASK
@@ -33,6 +33,9 @@ def cache_key(environment: str, key: str) -> str:
     return f"configuration:entry:v1:{environment}:{key}"
 
 
+SEALING_PURPOSE = "nsl/configuration/values/v1"
+
+
 class ConfigurationBase(ServiceBase):
     """Lifecycle and helpers; the use cases live in the subclasses."""
 
@@ -40,8 +43,8 @@ class ConfigurationBase(ServiceBase):
     _write_seq: int = 0
 
     async def on_start(self) -> None:
-        key = await asyncio.to_thread(resolve_master_key, self.ctx.settings)
-        self._codec = ValueCodec(AesGcmSealer(key))
+        master = await asyncio.to_thread(resolve_master_key, self.ctx.settings)
+        self._codec = ValueCodec(AesGcmSealer(derive_key(master, SEALING_PURPOSE)))
 
     async def on_stop(self) -> None:
         self._codec = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nsl.core.errors import Conflict, Forbidden, NotFound, NslError, SettingsError
+from nsl.core.errors import Conflict, Forbidden, NotFound, NslError
 
 
 class EntryNotFound(NotFound):
@@ -29,7 +29,3 @@ class ValueUnreadable(NslError):
     """A stored value that cannot be read: sealed under another master key, or damaged."""
 
     code = "configuration.value_unreadable"
-
-
-class MasterKeyInvalid(SettingsError):
-    code = "configuration.master_key_invalid"

@@ -1,9 +1,10 @@
-"""The master key sealing secret values: from settings, else a 0600 file made once in the data dir.
+"""The platform master key: from settings, else a 0600 file made once in the data dir.
 
-``configuration.master_key`` is 32 bytes written as 64 hex digits or base64 (standard or
-URL-safe alphabet). Without it, ``<data_dir>/configuration-master.key`` holds a generated key
-(base64; never generated in production, where every process must share one key); a file
-readable or writable by group or others is refused rather than used.
+Services never use it directly: each derives its own key with
+``nsl.core.sealing.derive_key(master, purpose)``. ``master_key`` (``NSL_MASTER_KEY``) is 32
+bytes written as 64 hex digits or base64 (standard or URL-safe alphabet). Without it,
+``<data_dir>/master.key`` holds a generated key (base64; never generated in production, where
+every process must share one key); a file readable or writable by group or others is refused.
 """
 
 from __future__ import annotations
@@ -16,22 +17,28 @@ import stat
 from pathlib import Path
 
 from nsl.core.settings import Settings
-from nsl.services.configuration.errors import MasterKeyInvalid
+from nsl.core.errors import SettingsError
 
 KEY_BYTES = 32
-KEY_FILE = "configuration-master.key"
+KEY_FILE = "master.key"
+
+
+class MasterKeyInvalid(SettingsError):
+    """The master key is missing (production), malformed, or its file is not private."""
+
+    code = "settings.master_key_invalid"
 
 
 def resolve_master_key(settings: Settings) -> bytes:
-    """The 32-byte master key for sealing configuration secrets (may create the key file)."""
-    configured = settings.configuration.master_key
+    """The 32-byte platform master key (may create the key file outside production)."""
+    configured = settings.master_key
     if configured is not None:
-        return decode_key(configured.get_secret_value(), "NSL_CONFIGURATION__MASTER_KEY")
+        return decode_key(configured.get_secret_value(), "NSL_MASTER_KEY")
     path = Path(settings.data_dir) / KEY_FILE
     if settings.env == "production" and not path.exists():
         raise MasterKeyInvalid(
             "production needs a master key shared by every process: set "
-            f"NSL_CONFIGURATION__MASTER_KEY or provide {path} (mode 0600); none is generated"
+            f"NSL_MASTER_KEY or provide {path} (mode 0600); none is generated"
         )
     return _file_key(path)
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from nsl.core.settings import Settings
-from nsl.services.configuration.errors import MasterKeyInvalid
-from nsl.services.configuration.masterkey import KEY_FILE, decode_key, resolve_master_key
+from nsl.core.masterkey import MasterKeyInvalid
+from nsl.core.masterkey import KEY_FILE, decode_key, resolve_master_key
 
 RAW = bytes(range(32))
 
 
 def settings(tmp_path: Path, master_key: str | None = None) -> Settings:
-    return Settings(data_dir=tmp_path / "data", configuration={"master_key": master_key})
+    return Settings(data_dir=tmp_path / "data", master_key=master_key)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_invalid_configured_keys_are_refused_without_echoing_them(
 ) -> None:
     with pytest.raises(MasterKeyInvalid) as caught:
         resolve_master_key(settings(tmp_path, text))
-    assert "NSL_CONFIGURATION__MASTER_KEY" in caught.value.detail
+    assert "NSL_MASTER_KEY" in caught.value.detail
     if text.strip():
         assert text not in caught.value.detail
 
@@ -85,7 +85,7 @@ def test_production_never_generates_a_key(tmp_path: Path) -> None:
     production = Settings(env="production", data_dir=tmp_path / "data")
     with pytest.raises(MasterKeyInvalid) as caught:
         resolve_master_key(production)
-    assert "NSL_CONFIGURATION__MASTER_KEY" in caught.value.detail
+    assert "NSL_MASTER_KEY" in caught.value.detail
     assert not (tmp_path / "data" / KEY_FILE).exists()
     resolve_master_key(settings(tmp_path))  # a provided file (here: made outside production)...
     assert len(resolve_master_key(production)) == 32  # ...is used
