@@ -71,6 +71,7 @@ class NslProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)  # polling a starting process, not waiting for a result
+        self.kill()
         raise AssertionError(f"nsl not ready after {timeout}s:\n{self.output()}")
 
     def output(self) -> str:
@@ -95,7 +96,9 @@ def spawn(tmp_path: Path) -> Iterator[Any]:
     started: list[NslProcess] = []
 
     def factory(
-        data_dir: Path | None = None, args: list[str] | None = None, env: dict[str, str] | None = None
+        data_dir: Path | None = None,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
     ) -> NslProcess:
         process = NslProcess(data_dir or tmp_path / "var", args, env).start()
         started.append(process)
@@ -106,13 +109,13 @@ def spawn(tmp_path: Path) -> Iterator[Any]:
         process.stop()
 
 
-def run_nsl(*args: str, data_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_nsl(
+    *args: str, data_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("NSL_")},
         "NSL_ENV": "test",
         "NSL_DATA_DIR": str(data_dir),
         **(env or {}),
     }
-    return subprocess.run(  # noqa: PLW1510
-        [NSL, *args], capture_output=True, text=True, env=full_env, timeout=120
-    )
+    return subprocess.run([NSL, *args], capture_output=True, text=True, env=full_env, timeout=120)

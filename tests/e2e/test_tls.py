@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import ssl
 from pathlib import Path
+
 import httpx
 import pytest
+import tests.e2e.conftest as e2e
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
-import tests.e2e.conftest as e2e
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.e2e.conftest import run_nsl
 
 from nsl.client import Client, Unauthorized
-from tests.e2e.conftest import run_nsl
 
 
 def test_fresh_start_bootstraps_admin_key_once(spawn: Any, tmp_path: Path) -> None:
@@ -22,7 +22,7 @@ def test_fresh_start_bootstraps_admin_key_once(spawn: Any, tmp_path: Path) -> No
         assert client.info()["service"] == "Neo Service Layer API"
         assert client.ready() is True
         assert client.me()["roles"] == ["admin"]
-        families = [l for l in client.metrics_text().splitlines() if l.startswith("# HELP")]
+        families = [x for x in client.metrics_text().splitlines() if x.startswith("# HELP")]
         assert len(families) >= 10
     with Client(process.url) as anonymous, pytest.raises(Unauthorized):
         anonymous.get_config("anything")
@@ -38,10 +38,14 @@ def test_write_acknowledged_then_sigkill_loses_nothing(spawn: Any) -> None:
     process.kill()
     restarted = spawn(data_dir=process.data_dir)
     with Client(restarted.url, api_key=key) as client:
-        assert [client.get_config(f"durable.k{i}")["value"]["n"] for i in range(20)] == list(range(20))
+        assert [client.get_config(f"durable.k{i}")["value"]["n"] for i in range(20)] == list(
+            range(20)
+        )
         secret = client.get_config("durable.db_password")
         assert secret["value"] == "********"
-        assert client.get_config("durable.db_password", reveal=True)["value"] == "hunter2-very-secret"
+        assert (
+            client.get_config("durable.db_password", reveal=True)["value"] == "hunter2-very-secret"
+        )
     raw = (process.data_dir / "nsl.db").read_bytes()
     for suffix in ("-wal",):
         wal = process.data_dir / f"nsl.db{suffix}"
@@ -61,9 +65,13 @@ def test_health_command_exit_codes(spawn: Any, tmp_path: Path) -> None:
 
 def test_cli_key_lifecycle(spawn: Any, tmp_path: Path) -> None:
     data_dir = tmp_path / "cli"
-    created = run_nsl("auth", "create-key", "--role", "operator", "--owner", "ops", data_dir=data_dir)
+    created = run_nsl(
+        "auth", "create-key", "--role", "operator", "--owner", "ops", data_dir=data_dir
+    )
     assert created.returncode == 0, created.stderr
-    key = next(line.strip() for line in created.stdout.splitlines() if line.strip().startswith("nsl_"))
+    key = next(
+        line.strip() for line in created.stdout.splitlines() if line.strip().startswith("nsl_")
+    )
     key_id = created.stdout.split("key id ")[1].split()[0]
     # Without Redis, another process's revocation is seen once the lookup cache expires: 0 here.
     process = spawn(data_dir=data_dir, env={"NSL_AUTH__API_KEY_CACHE_S": "0"})
@@ -80,7 +88,10 @@ def test_config_show_masks_secrets(tmp_path: Path) -> None:
         "config",
         "show",
         data_dir=tmp_path,
-        env={"NSL_DATABASE__URL": "postgresql://u:topsecretpw@db/x", "NSL_AUTH__JWT_SECRET": "s" * 70},
+        env={
+            "NSL_DATABASE__URL": "postgresql://u:topsecretpw@db/x",
+            "NSL_AUTH__JWT_SECRET": "s" * 70,
+        },
     )
     assert result.returncode == 0, result.stderr
     assert "topsecretpw" not in result.stdout

@@ -7,7 +7,9 @@ import typer
 from nsl.cli import admin_cmds, serve_cmds
 
 app = typer.Typer(
-    name="nsl", help="Neo Service Layer: off-chain services for Neo N3 and Neo X.", no_args_is_help=True
+    name="nsl",
+    help="Neo Service Layer: off-chain services for Neo N3 and Neo X.",
+    no_args_is_help=True,
 )
 app.command("up")(serve_cmds.up)
 app.command("serve")(serve_cmds.serve_one)

@@ -41,7 +41,9 @@ def up(
     services: str | None = typer.Option(None, help="Comma-separated service names to run."),
     host: str | None = typer.Option(None, help="Address to bind (default 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port to bind (default 8080)."),
-    data_dir: Path | None = typer.Option(None, help="Data directory (default ./var, NSL_DATA_DIR)."),
+    data_dir: Path | None = typer.Option(
+        None, help="Data directory (default ./var, NSL_DATA_DIR)."
+    ),
 ) -> None:
     """Serve every enabled service in one process."""
     only = [s.strip() for s in services.split(",") if s.strip()] if services else None

@@ -47,11 +47,15 @@ def entry(name: str) -> Entry:
         if item.name == name:
             return item
     known = ", ".join(e.name for e in CATALOGUE)
-    raise ValidationFailed.on("services", "known_service", f"unknown service {name!r}; known: {known}")
+    raise ValidationFailed.on(
+        "services", "known_service", f"unknown service {name!r}; known: {known}"
+    )
 
 
-def select(settings: Settings, phase: int | None = None, only: list[str] | None = None) -> list[Entry]:
-    """Services to run: required ones, plus those enabled, within the phase, or named in ``only``."""
+def select(
+    settings: Settings, phase: int | None = None, only: list[str] | None = None
+) -> list[Entry]:
+    """Services to run: the required ones, plus those enabled within the phase (or in ``only``)."""
     limit = phase if phase is not None else settings.phase
     if only:
         named = {entry(n).name for n in only}

@@ -53,7 +53,9 @@ class ValidationFailed(NslError):
     title = "Invalid request"
 
     @classmethod
-    def on(cls, field: str, rule: str, message: str, *, code: str | None = None) -> ValidationFailed:
+    def on(
+        cls, field: str, rule: str, message: str, *, code: str | None = None
+    ) -> ValidationFailed:
         """An error about a single field."""
         return cls(f"{field}: {message}", code=code, fields=[FieldIssue(field, rule, message)])
 

@@ -64,5 +64,8 @@ class Host:
             try:
                 report[service.name] = await service.health()
             except Exception as exc:  # a health probe that crashes means the service is down
-                report[service.name] = Health([Check(service.name, Status.DOWN, type(exc).__name__)])
+                log.exception("health check of %s crashed", service.name)
+                report[service.name] = Health(
+                    [Check(service.name, Status.DOWN, type(exc).__name__)]
+                )
         return report

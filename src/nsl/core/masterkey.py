@@ -16,8 +16,8 @@ import os
 import stat
 from pathlib import Path
 
-from nsl.core.settings import Settings
 from nsl.core.errors import SettingsError
+from nsl.core.settings import Settings
 
 KEY_BYTES = 32
 KEY_FILE = "master.key"

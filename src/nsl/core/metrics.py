@@ -93,7 +93,10 @@ class Metrics:
             "nsl_cache_misses_total", "Cache misses by tier (l1|l2).", ["tier"], registry=r
         )
         self.bus_published = Counter(
-            "nsl_bus_published_total", "Events published to the bus by topic.", ["topic"], registry=r
+            "nsl_bus_published_total",
+            "Events published to the bus by topic.",
+            ["topic"],
+            registry=r,
         )
         self.bus_consumed = Counter(
             "nsl_bus_consumed_total",

@@ -65,7 +65,8 @@ def require_roles(*roles: Role) -> Callable[[Request], Principal]:
             raise Unauthenticated("send an X-API-Key header or an Authorization: Bearer token")
         if not principal.has_any(allowed):
             raise Forbidden(
-                "this operation needs one of the roles: " + ", ".join(sorted(r.value for r in allowed)),
+                "this operation needs one of the roles: "
+                + ", ".join(sorted(r.value for r in allowed)),
                 code="auth.role_required",
             )
         return principal

@@ -166,7 +166,7 @@ class ServiceBase:
             await task.run()
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # a failing run is recorded; the loop keeps its schedule
+        except Exception as exc:  # noqa: BLE001 - recorded in health; the loop keeps its schedule
             task.last_error = f"{type(exc).__name__}: {exc}"
             log.warning("periodic task %s.%s failed: %s", self.name, task.name, task.last_error)
             return

@@ -11,7 +11,12 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import QueuePool
 
 from nsl.core.errors import Unavailable
@@ -35,7 +40,9 @@ def database_url(settings: DatabaseSettings, data_dir: Path) -> str:
 class Database:
     """Engine, session factory, pool metrics and a health check."""
 
-    def __init__(self, url: str, settings: DatabaseSettings, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self, url: str, settings: DatabaseSettings, metrics: Metrics | None = None
+    ) -> None:
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
         self._metrics = metrics
@@ -116,4 +123,6 @@ def _is_connectivity(exc: BaseException) -> bool:
     if isinstance(exc, OSError | ConnectionError):
         return True
     orig = getattr(exc, "orig", None)
-    return isinstance(orig, OSError | ConnectionError) or "connection" in type(orig).__name__.lower()
+    return (
+        isinstance(orig, OSError | ConnectionError) or "connection" in type(orig).__name__.lower()
+    )

@@ -64,11 +64,15 @@ class AccessMiddleware:
         headers = Headers(scope=scope)
         kind = route_class(scope["method"], path)
         try:
-            decision = await self._limit("ip", self._client_ip(scope, headers), kind, self.settings.per_ip)
+            decision = await self._limit(
+                "ip", self._client_ip(scope, headers), kind, self.settings.per_ip
+            )
             principal = await self._authenticate(headers)
             if principal is not None:
                 scope.setdefault("state", {})["principal"] = principal
-                decision = await self._limit("principal", principal.id, kind, self.settings.per_principal)
+                decision = await self._limit(
+                    "principal", principal.id, kind, self.settings.per_principal
+                )
         except NslError as exc:
             await from_error(exc)(scope, receive, send)
             return
@@ -109,7 +113,9 @@ class AccessMiddleware:
             self.degraded = False
         except Unavailable:
             if not self.degraded:
-                log.warning("rate limiter backend unavailable; counting in-process until it returns")
+                log.warning(
+                    "rate limiter backend unavailable; counting in-process until it returns"
+                )
             self.degraded = True
             decision = await self.fallback.hit(key, limit, window)
         if not decision.allowed:

@@ -88,7 +88,7 @@ def create_app(
 def print_bootstrap_key(key: str, settings: Settings) -> None:
     """Show the first admin key once, on the console of the process that created it."""
     path = settings.data_dir / "admin-api-key"
-    print(  # noqa: T201 - deliberately on the console, never in the logs
+    print(
         f"\nBootstrap admin API key (shown once; also in {path}, mode 0600):\n  {key}\n",
         flush=True,
     )

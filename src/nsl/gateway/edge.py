@@ -78,7 +78,9 @@ class EdgeMiddleware:
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body:
                 response = problem(
-                    413, "request.too_large", "Payload too large",
+                    413,
+                    "request.too_large",
+                    "Payload too large",
                     f"the request body is larger than {self.max_body} bytes",
                 )
                 await response(scope, receive, send_wrapper)
@@ -95,7 +97,11 @@ class EdgeMiddleware:
 
     def _extra_headers(self, path: str, request_id: str, secure: bool) -> list[tuple[bytes, bytes]]:
         csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else API_CSP
-        extra = [*BASE_HEADERS, (b"content-security-policy", csp), (b"x-request-id", request_id.encode())]
+        extra = [
+            *BASE_HEADERS,
+            (b"content-security-policy", csp),
+            (b"x-request-id", request_id.encode()),
+        ]
         if secure:
             extra.append(HSTS)
         return extra

@@ -69,7 +69,9 @@ def infra_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics")
     async def metrics() -> Response:
-        return Response(runtime.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+        return Response(
+            runtime.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8"
+        )
 
     return router
 

@@ -87,10 +87,20 @@ def _validation(exc: RequestValidationError) -> Response:
         if rule == "json_invalid":
             malformed = True
         fields.append(
-            {"field": _field_path(tuple(err.get("loc", ()))), "rule": rule, "message": str(err.get("msg", ""))}
+            {
+                "field": _field_path(tuple(err.get("loc", ()))),
+                "rule": rule,
+                "message": str(err.get("msg", "")),
+            }
         )
     if malformed:
-        return problem(400, "request.malformed_json", "Malformed JSON", "the body is not valid JSON", fields=fields)
+        return problem(
+            400,
+            "request.malformed_json",
+            "Malformed JSON",
+            "the body is not valid JSON",
+            fields=fields,
+        )
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
     return problem(422, "request.invalid", "Invalid request", detail, fields=fields)
 

@@ -1,4 +1,4 @@
-"""Choose and build each adapter from settings: in-process by default, networked when a URL is set."""
+"""Build each adapter from settings: in-process by default, networked when its URL is set."""
 
 from __future__ import annotations
 
@@ -56,13 +56,17 @@ class Adapters:
 
 
 def build_adapters(settings: Settings, clock: Clock, metrics: Metrics) -> Adapters:
-    database = Database(database_url(settings.database, settings.data_dir), settings.database, metrics)
+    database = Database(
+        database_url(settings.database, settings.data_dir), settings.database, metrics
+    )
     l1 = MemoryCache(settings.cache.l1_max_entries, settings.cache.l1_ttl_s, clock, metrics)
     cache: Cache = l1
     rate_limiter: RateLimiter = MemoryRateLimiter(clock)
     if settings.redis.url is not None:
         redis_url = settings.redis.url.get_secret_value()
-        cache = TieredCache(l1, redis_url, settings.redis.key_prefix, settings.cache.l2_ttl_s, metrics)
+        cache = TieredCache(
+            l1, redis_url, settings.redis.key_prefix, settings.cache.l2_ttl_s, metrics
+        )
         rate_limiter = RedisRateLimiter(redis_url, settings.redis.key_prefix)
     bus: EventBus = MemoryBus(metrics)
     if settings.rabbitmq.url is not None:

@@ -1,4 +1,4 @@
-"""The platform service: adapter health checks and the outbox relay, under ServiceBase's lifecycle."""
+"""The platform service: adapter health checks and the outbox relay, run by ServiceBase."""
 
 from __future__ import annotations
 

@@ -111,7 +111,9 @@ class Harness:
         return [(t, p if isinstance(p, dict) else json.loads(p)) for t, p in rows]
 
 
-def make_settings(tmp_path: Path, master_key: str = MASTER_KEY_HEX, **configuration: Any) -> Settings:
+def make_settings(
+    tmp_path: Path, master_key: str = MASTER_KEY_HEX, **configuration: Any
+) -> Settings:
     return Settings(
         env="test",
         data_dir=tmp_path / "var",

@@ -1,4 +1,4 @@
-"""An in-process gateway on a started runtime, embedded (SQLite) or networked (PG+Redis+RabbitMQ)."""
+"""An in-process gateway on a started runtime: embedded (SQLite) or networked (PG, Redis, AMQP)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.contract.cases import delete_rabbit_objects
 
 from nsl.adapters.bus_rabbitmq import RabbitBus
 from nsl.core.settings import Settings
 from nsl.gateway.app import create_app
 from nsl.runtime import Runtime
-from tests.contract.cases import delete_rabbit_objects
 
 ADMIN_KEY = "nsl_test_admin_" + "k" * 40
 

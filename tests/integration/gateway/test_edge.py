@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nsl.core.settings import Settings
 from tests.integration.gateway.conftest import Gateway
+
+from nsl.core.settings import Settings
 
 PROBLEM = "application/problem+json"
 

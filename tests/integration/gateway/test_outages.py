@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from nsl.core.ports import Event
 from tests.integration.gateway.conftest import Gateway, make_settings
 from tests.netfault import TcpProxy
 from tests.polling import eventually
+
+from nsl.core.ports import Event
 
 
 async def test_broker_and_cache_outage(
@@ -21,7 +22,10 @@ async def test_broker_and_cache_outage(
     settings = make_settings(
         tmp_path,
         database={"url": fresh_postgres_url},
-        redis={"url": redis_url.replace(":6379", f":{redis_proxy.port}"), "key_prefix": f"nslt:{unique}:"},
+        redis={
+            "url": redis_url.replace(":6379", f":{redis_proxy.port}"),
+            "key_prefix": f"nslt:{unique}:",
+        },
         rabbitmq={
             "url": rabbitmq_url.replace(":5672", f":{amqp_proxy.port}"),
             "exchange": f"nsl.test.{unique}",
@@ -41,7 +45,9 @@ async def test_broker_and_cache_outage(
         await redis_proxy.cut()
         await amqp_proxy.cut()
 
-        put = await gw.http.put("/api/v1/configuration/outage.k", json={"value": 1}, headers=gw.admin())
+        put = await gw.http.put(
+            "/api/v1/configuration/outage.k", json={"value": 1}, headers=gw.admin()
+        )
         assert put.status_code == 200
         get = await gw.http.get("/api/v1/configuration/outage.k", headers=gw.admin())
         assert get.status_code == 200 and get.json()["value"] == 1

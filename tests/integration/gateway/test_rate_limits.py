@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from nsl.core.settings import Settings
 from tests.integration.gateway.conftest import Gateway, make_settings
+
+from nsl.core.settings import Settings
 
 
 async def test_150_rapid_requests_draw_429s_with_headers(gateway: Gateway) -> None:

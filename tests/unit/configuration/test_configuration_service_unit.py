@@ -14,12 +14,12 @@ from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.core.clock import ManualClock
 from nsl.core.context import ServiceContext
 from nsl.core.health import Status
+from nsl.core.masterkey import KEY_FILE
 from nsl.core.metrics import Metrics
 from nsl.core.service import Service
 from nsl.core.settings import DatabaseSettings, Settings
 from nsl.db.engine import Database
 from nsl.services.configuration.hotpath import EntryReadRoute
-from nsl.core.masterkey import KEY_FILE
 from nsl.services.configuration.service import ConfigurationService
 
 

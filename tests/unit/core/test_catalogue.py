@@ -19,7 +19,12 @@ def test_default_selects_every_registered_service() -> None:
 
 
 def test_disabled_service_is_left_out_but_required_ones_stay() -> None:
-    settings = Settings(services={"configuration": ServiceToggle(enabled=False), "auth": ServiceToggle(enabled=False)})
+    settings = Settings(
+        services={
+            "configuration": ServiceToggle(enabled=False),
+            "auth": ServiceToggle(enabled=False),
+        }
+    )
     assert names(catalogue.select(settings)) == ["auth"]
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from nsl.core.masterkey import KEY_FILE, MasterKeyInvalid, decode_key, resolve_master_key
 from nsl.core.settings import Settings
-from nsl.core.masterkey import MasterKeyInvalid
-from nsl.core.masterkey import KEY_FILE, decode_key, resolve_master_key
 
 RAW = bytes(range(32))
 

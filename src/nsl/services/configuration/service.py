@@ -13,12 +13,12 @@ from typing import Any, ClassVar
 import orjson
 from fastapi import APIRouter
 
-from nsl.core.service import FastRoute
-from nsl.services.configuration.hotpath import EntryReadApp
 from nsl.core.security import Principal
+from nsl.core.service import FastRoute
 from nsl.services.configuration import rules
 from nsl.services.configuration.base import cache_key
 from nsl.services.configuration.errors import EntryNotFound
+from nsl.services.configuration.hotpath import EntryReadApp
 from nsl.services.configuration.repository import ConfigurationRepository
 from nsl.services.configuration.router import build_router
 from nsl.services.configuration.schema_registry import SchemaUseCases
