@@ -17,12 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Receive, Scope, Send
+from tests.contexts import embedded_context
 
-from nsl.adapters.bus_memory import MemoryBus
-from nsl.adapters.cache_memory import MemoryCache
-from nsl.adapters.leases import SqlLeases
-from nsl.adapters.outbox import SqlOutbox
-from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.core.clock import ManualClock
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError
@@ -47,18 +43,7 @@ def make_settings(data_dir: Path, **auth: Any) -> Settings:
 def make_context(
     settings: Settings, database: Any, clock: ManualClock, metrics: Metrics, cache: Any = None
 ) -> ServiceContext:
-    return ServiceContext(
-        settings=settings,
-        clock=clock,
-        metrics=metrics,
-        database=database,
-        cache=cache or MemoryCache(1000, 30.0, clock, metrics),
-        bus=MemoryBus(metrics),
-        outbox=SqlOutbox(clock),
-        leases=SqlLeases(database, clock),
-        rate_limiter=MemoryRateLimiter(clock),
-        instance_id="test-instance",
-    )
+    return embedded_context(settings, database, clock, metrics, cache)
 
 
 class Authenticate:

@@ -15,12 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.types import ASGIApp, Receive, Scope, Send
+from tests.contexts import embedded_context
 
-from nsl.adapters.bus_memory import MemoryBus
 from nsl.adapters.cache_memory import MemoryCache
-from nsl.adapters.leases import SqlLeases
-from nsl.adapters.outbox import SqlOutbox
-from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.core.clock import ManualClock
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError
@@ -125,15 +122,4 @@ def make_settings(
 def make_context(
     settings: Settings, database: Any, clock: ManualClock, metrics: Metrics
 ) -> ServiceContext:
-    return ServiceContext(
-        settings=settings,
-        clock=clock,
-        metrics=metrics,
-        database=database,
-        cache=MemoryCache(1000, 30.0, clock, metrics),
-        bus=MemoryBus(metrics),
-        outbox=SqlOutbox(clock),
-        leases=SqlLeases(database, clock),
-        rate_limiter=MemoryRateLimiter(clock),
-        instance_id="test-instance",
-    )
+    return embedded_context(settings, database, clock, metrics)

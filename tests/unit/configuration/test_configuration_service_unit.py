@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from tests.contexts import embedded_context
 
-from nsl.adapters.bus_memory import MemoryBus
 from nsl.adapters.cache_memory import MemoryCache
-from nsl.adapters.leases import SqlLeases
-from nsl.adapters.outbox import SqlOutbox
-from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.core.clock import ManualClock
 from nsl.core.context import ServiceContext
 from nsl.core.health import Status
@@ -26,17 +23,9 @@ from nsl.services.configuration.service import ConfigurationService
 def context(tmp_path: Path) -> ServiceContext:
     clock, metrics = ManualClock(), Metrics("test", "test")
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'never.db'}", DatabaseSettings(), metrics)
-    return ServiceContext(
-        settings=Settings(env="test", data_dir=tmp_path / "data"),
-        clock=clock,
-        metrics=metrics,
-        database=database,
-        cache=MemoryCache(10, 30.0, clock, metrics),
-        bus=MemoryBus(metrics),
-        outbox=SqlOutbox(clock),
-        leases=SqlLeases(database, clock),
-        rate_limiter=MemoryRateLimiter(clock),
-        instance_id="unit",
+    settings = Settings(env="test", data_dir=tmp_path / "data")
+    return embedded_context(
+        settings, database, clock, metrics, MemoryCache(10, 30.0, clock, metrics)
     )
 
 
