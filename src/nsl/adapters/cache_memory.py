@@ -28,9 +28,9 @@ class MemoryCache:
         self.max_entries = max_entries
         self.default_ttl_s = default_ttl_s
         self.clock = clock
-        self._metrics = metrics
-        self._tier = tier
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._hits = metrics.cache_hits.labels(tier)
+        self._misses = metrics.cache_misses.labels(tier)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -48,10 +48,10 @@ class MemoryCache:
             del self._entries[key]
             entry = None
         if entry is None:
-            self._metrics.cache_misses.labels(self._tier).inc()
+            self._misses.inc()
             return None
         self._entries.move_to_end(key)
-        self._metrics.cache_hits.labels(self._tier).inc()
+        self._hits.inc()
         return entry[1]
 
     async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:

@@ -68,4 +68,3 @@ def is_ok(response: httpx.Response) -> bool:
 def health_report(response: httpx.Response) -> JsonObject:
     """The health body with the HTTP status added as ``http_status`` (200 or 503)."""
     return {**json_object(response), "http_status": response.status_code}
-

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -21,6 +20,7 @@ from starlette.types import ASGIApp, Scope
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError
 from nsl.core.health import Check, Health, Status
+from nsl.core.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,31 @@ class PeriodicTask:
     handle: asyncio.Task[None] | None = None
 
 
+class Operation:
+    """Counts calls of one use case; reusable and re-entrant (it keeps no per-call state)."""
+
+    __slots__ = ("_errors", "_labels", "_metrics", "_ok")
+
+    def __init__(self, metrics: Metrics, service: str, name: str) -> None:
+        self._metrics = metrics
+        self._labels = (service, name)
+        self._ok = metrics.service_operations.labels(service, name, "ok")
+        self._errors = metrics.service_operations.labels(service, name, "error")
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if exc is None:
+            self._ok.inc()
+        elif isinstance(exc, Exception):  # cancellation is not a failure of the use case
+            self._errors.inc()
+            code = exc.code if isinstance(exc, NslError) else "internal.error"
+            self._metrics.service_errors.labels(*self._labels, code).inc()
+
+
 class ServiceBase:
     """Lifecycle, periodic tasks with heartbeats, health and operation metrics, written once."""
 
@@ -79,6 +104,7 @@ class ServiceBase:
         self.ctx = ctx
         self.running = False
         self._tasks: list[PeriodicTask] = []
+        self._operations: dict[str, Operation] = {}
 
     # hooks ---------------------------------------------------------------------------
     async def on_start(self) -> None:
@@ -139,21 +165,12 @@ class ServiceBase:
         await self._run(task)
 
     # operations ------------------------------------------------------------------------
-    @asynccontextmanager
-    async def operation(self, name: str) -> AsyncIterator[None]:
-        """Count one use-case call as ok or error (with its error code)."""
-        metrics = self.ctx.metrics
-        try:
-            yield
-        except NslError as exc:
-            metrics.service_operations.labels(self.name, name, "error").inc()
-            metrics.service_errors.labels(self.name, name, exc.code).inc()
-            raise
-        except Exception:
-            metrics.service_operations.labels(self.name, name, "error").inc()
-            metrics.service_errors.labels(self.name, name, "internal.error").inc()
-            raise
-        metrics.service_operations.labels(self.name, name, "ok").inc()
+    def operation(self, name: str) -> Operation:
+        """Count one use-case call as ok or error (with its error code): ``async with``."""
+        op = self._operations.get(name)
+        if op is None:
+            op = self._operations[name] = Operation(self.ctx.metrics, self.name, name)
+        return op
 
     # internals -------------------------------------------------------------------------
     async def _loop(self, task: PeriodicTask) -> None:

@@ -49,6 +49,7 @@ class EdgeMiddleware:
         self.metrics = metrics
         self.max_body = settings.http.max_body_bytes
         self.https_upstream = settings.http.tls_terminated_upstream
+        self._bound: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,11 +90,22 @@ class EdgeMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "<unmatched>"
-            method = scope["method"]
             metrics.http_in_flight.dec()
-            metrics.http_requests.labels(method, template, str(status)).inc()
-            metrics.http_latency.labels(method, template).observe(time.perf_counter() - started)
+            counter, latency = self._series(scope["method"], template, status)
+            counter.inc()
+            latency.observe(time.perf_counter() - started)
             request_id_var.reset(token)
+
+    def _series(self, method: str, template: str, status: int) -> tuple[Any, Any]:
+        """The request counter and latency histogram for these labels, bound once."""
+        key = (method, template, status)
+        series = self._bound.get(key)
+        if series is None:
+            series = self._bound[key] = (
+                self.metrics.http_requests.labels(method, template, str(status)),
+                self.metrics.http_latency.labels(method, template),
+            )
+        return series
 
     def _extra_headers(self, path: str, request_id: str, secure: bool) -> list[tuple[bytes, bytes]]:
         csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else API_CSP

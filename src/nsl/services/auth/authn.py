@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from nsl.core.errors import NslError
-from nsl.core.security import Principal, Role
+from nsl.core.security import Principal
 from nsl.services.auth import errors
 from nsl.services.auth.credentials import MAX_CREDENTIAL_LENGTH, digest
 from nsl.services.auth.hotcache import CachedKey, PrincipalState
@@ -44,18 +44,10 @@ class Authentication(AuthCore):
             now = self.now()
             entry = await self.hot.key(key_hash)
             if entry is None:
-                entry = await self._load_key(key_hash, now)
-                await self.hot.put_key(key_hash, entry)
+                entry = await self.key_loads.run(key_hash, lambda: self._load_key(key_hash, now))
             if entry.expires_at is not None and entry.expires_at <= now.timestamp():
                 raise errors.expired_api_key()
-            return Principal(
-                id=entry.principal_id,
-                name=entry.name,
-                kind=entry.kind,
-                roles=frozenset(Role(r) for r in entry.roles),
-                method="api_key",
-                credential_id=entry.key_id,
-            )
+            return entry.principal
 
     async def authenticate_bearer(self, token: str) -> Principal:
         async with self.operation("authenticate_bearer"):
@@ -83,6 +75,9 @@ class Authentication(AuthCore):
         state = await self.hot.state(principal_id)
         if state is not None:
             return state
+        return await self.state_loads.run(principal_id, lambda: self._load_state(principal_id))
+
+    async def _load_state(self, principal_id: str) -> PrincipalState | None:
         async with self.ctx.database.session() as session:
             record = await AuthRepository(session).principal(principal_id)
         if record is None:
@@ -103,7 +98,7 @@ class Authentication(AuthCore):
                 raise problem
             if key.last_used_at is None or now - key.last_used_at >= TOUCH_INTERVAL:
                 await repo.touch_key(key.id, now)
-        return CachedKey(
+        entry = CachedKey(
             key_id=key.id,
             principal_id=principal.id,
             name=principal.name,
@@ -111,3 +106,5 @@ class Authentication(AuthCore):
             roles=effective_roles(principal, key),
             expires_at=key.expires_at.timestamp() if key.expires_at is not None else None,
         )
+        await self.hot.put_key(key_hash, entry)
+        return entry

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import orjson
 
 from nsl.core.ports import Cache
+from nsl.core.security import Principal, Role
 
 NAMESPACE = "auth:v1:"
+DECODED_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,18 @@ class CachedKey:
     kind: str
     roles: list[str]
     expires_at: float | None
+
+    @cached_property
+    def principal(self) -> Principal:
+        """The caller this key authenticates (built once per decoded entry)."""
+        return Principal(
+            id=self.principal_id,
+            name=self.name,
+            kind=self.kind,
+            roles=frozenset(Role(r) for r in self.roles),
+            method="api_key",
+            credential_id=self.key_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,8 @@ class HotCache:
     def __init__(self, cache: Cache, ttl_s: float) -> None:
         self._cache = cache
         self._ttl_s = ttl_s
+        # Decoded entries by their exact bytes: a hit costs a dict look-up, not a JSON parse.
+        self._decoded: dict[bytes, CachedKey] = {}
 
     @property
     def enabled(self) -> bool:
@@ -60,7 +77,14 @@ class HotCache:
         if not self.enabled:
             return None
         raw = await self._cache.get(key_entry(key_hash))
-        return CachedKey(**orjson.loads(raw)) if raw is not None else None
+        if raw is None:
+            return None
+        entry = self._decoded.get(raw)
+        if entry is None:
+            if len(self._decoded) >= DECODED_MAX:
+                self._decoded.clear()
+            entry = self._decoded[raw] = CachedKey(**orjson.loads(raw))
+        return entry
 
     async def put_key(self, key_hash: str, entry: CachedKey) -> None:
         if self.enabled:

@@ -17,8 +17,9 @@ from nsl.core.errors import NslError, Unavailable
 from nsl.core.masterkey import resolve_master_key
 from nsl.core.sealing import AesGcmSealer, Sealer, derive_key
 from nsl.core.service import ServiceBase
+from nsl.core.singleflight import SingleFlight
 from nsl.services.auth import errors
-from nsl.services.auth.hotcache import HotCache, NameFailures
+from nsl.services.auth.hotcache import CachedKey, HotCache, NameFailures, PrincipalState
 from nsl.services.auth.models import ApiKeyRecord, PrincipalRecord
 from nsl.services.auth.passwords import Passwords
 from nsl.services.auth.repository import AuthRepository
@@ -64,6 +65,8 @@ class AuthCore(ServiceBase):
         self.auth_settings = ctx.settings.auth
         self.passwords = passwords or Passwords()
         self.hot = HotCache(ctx.cache, self.auth_settings.api_key_cache_s)
+        self.key_loads: SingleFlight[str, CachedKey] = SingleFlight()
+        self.state_loads: SingleFlight[str, PrincipalState | None] = SingleFlight()
         self.name_failures = NameFailures(ctx.cache, self.auth_settings.lockout_s)
         self._jwt_secret = jwt_secret
         self._sealer = sealer

@@ -8,12 +8,14 @@ from typing import Any, TypeVar
 
 import orjson
 
+from nsl.core.context import ServiceContext
 from nsl.core.errors import Unavailable
 from nsl.core.health import Check, Status
 from nsl.core.masterkey import resolve_master_key
 from nsl.core.sealing import AesGcmSealer, derive_key
 from nsl.core.security import Principal, Role
 from nsl.core.service import ServiceBase
+from nsl.core.singleflight import SingleFlight
 from nsl.services.configuration import rules
 from nsl.services.configuration.codec import Stored, ValueCodec
 from nsl.services.configuration.errors import ConcurrentChange, RevealForbidden
@@ -41,6 +43,10 @@ class ConfigurationBase(ServiceBase):
 
     _codec: ValueCodec | None = None
     _write_seq: int = 0
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        super().__init__(ctx)
+        self.fills: SingleFlight[str, bytes] = SingleFlight()
 
     async def on_start(self) -> None:
         master = await asyncio.to_thread(resolve_master_key, self.ctx.settings)

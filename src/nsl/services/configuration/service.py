@@ -71,11 +71,15 @@ class ConfigurationService(TransferUseCases, SchemaUseCases):
             rules.check_key(key)
             if reveal:
                 return orjson.dumps(await self._load_view(env, key, reveal=True))
-            writes_before = self._write_seq
-            body = orjson.dumps(await self._load_view(env, key, reveal=False))
-            if writes_before == self._write_seq:  # no write here meanwhile: safe to fill
-                await self.ctx.cache.set(slot, body)
-            return body
+            return await self.fills.run(slot, lambda: self._fill(slot, env, key))
+
+    async def _fill(self, slot: str, env: str, key: str) -> bytes:
+        """Load the masked view and cache it, unless a write here raced the load."""
+        writes_before = self._write_seq
+        body = orjson.dumps(await self._load_view(env, key, reveal=False))
+        if writes_before == self._write_seq:
+            await self.ctx.cache.set(slot, body)
+        return body
 
     async def get(
         self,
