@@ -19,6 +19,7 @@ from nsl.core.ports import RateDecision, RateLimiter
 from nsl.core.security import Principal
 from nsl.core.service import FastRoute
 from nsl.core.settings import RateLimitSettings, RouteClassLimits
+from nsl.gateway.edge import RESPONSE_HEADERS
 from nsl.gateway.problems import from_error
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class AccessMiddleware:
             await from_error(exc)(scope, receive, send)
             return
         if decision is not None:
-            send = _with_headers(send, _rate_headers(decision))
+            scope[RESPONSE_HEADERS] = _rate_headers(decision)
         for route in self.fast_routes:
             if route.matches(scope):
                 scope["route"] = route
@@ -136,15 +137,6 @@ class AccessMiddleware:
                 return forwarded.split(",")[0].strip()
         client = scope.get("client")
         return str(client[0]) if client else "unknown"
-
-
-def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
-    async def wrapped(message: Any) -> None:
-        if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", []), *headers]
-        await send(message)
-
-    return wrapped
 
 
 def _rate_headers(decision: RateDecision) -> list[tuple[bytes, bytes]]:

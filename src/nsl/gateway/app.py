@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from nsl import SERVICE_TITLE, __version__
 from nsl.adapters.ratelimit_memory import MemoryRateLimiter
@@ -34,7 +35,7 @@ def create_app(
     runtime: Runtime | None = None,
     phase: int | None = None,
     only: list[str] | None = None,
-) -> FastAPI:
+) -> GatewayApp:
     """Build the app; services start and stop with its lifespan."""
     rt = runtime or Runtime(settings, phase=phase, only=only or settings.only_services or None)
 
@@ -59,8 +60,8 @@ def create_app(
         docs_url="/docs",
         openapi_url="/openapi.json",
         redoc_url=None,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.runtime = rt
     install_handlers(app)
     app.include_router(infra_router(rt))
     for service in rt.host.services:
@@ -68,8 +69,10 @@ def create_app(
         if router is not None:
             app.include_router(router)
 
-    app.add_middleware(
-        AccessMiddleware,
+    # Edge, CORS and access wrap the framework from outside, so a fast route skips FastAPI's
+    # own middleware stack as well as its router.
+    entry: ASGIApp = AccessMiddleware(
+        app,
         auth=rt.services["auth"],
         limiter=rt.adapters.rate_limiter,
         fallback=MemoryRateLimiter(rt.clock),
@@ -78,8 +81,8 @@ def create_app(
         fast_routes=[route for service in rt.host.services for route in service.fast_routes()],
     )
     if settings.http.cors_origins:  # without origins CORS only adds a layer to every request
-        app.add_middleware(
-            CORSMiddleware,
+        entry = CORSMiddleware(
+            entry,
             allow_origins=settings.http.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=CORS_HEADERS,
@@ -87,8 +90,19 @@ def create_app(
             allow_credentials=False,
             max_age=1800,
         )
-    app.add_middleware(EdgeMiddleware, settings=settings, metrics=rt.metrics)
-    return app
+    return GatewayApp(app, rt, EdgeMiddleware(entry, settings=settings, metrics=rt.metrics))
+
+
+class GatewayApp:
+    """What the server runs: edge -> (CORS) -> access -> fast route | FastAPI."""
+
+    def __init__(self, framework: FastAPI, runtime: Runtime, entry: ASGIApp) -> None:
+        self.framework = framework
+        self.runtime = runtime
+        self._entry = entry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._entry(scope, receive, send)
 
 
 def print_bootstrap_key(key: str, settings: Settings) -> None:

@@ -5,6 +5,8 @@ One layer instead of several keeps the per-request cost low: it is on every requ
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import time
 from typing import Any
@@ -13,12 +15,12 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from nsl.core.ids import new_id
 from nsl.core.logs import request_id_var
 from nsl.core.metrics import Metrics
 from nsl.core.settings import Settings
 from nsl.gateway.problems import problem
 
+log = logging.getLogger(__name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 DOCS_CSP = (
@@ -34,6 +36,8 @@ BASE_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+# Inner layers put headers for the response here instead of wrapping ``send`` again.
+RESPONSE_HEADERS = "nsl.response_headers"
 
 
 class BodyTooLarge(HTTPException):
@@ -57,10 +61,11 @@ class EdgeMiddleware:
             return
         headers = Headers(scope=scope)
         given = headers.get("x-request-id", "")
-        request_id = given if _REQUEST_ID.match(given) else new_id()
+        request_id = given if given and _REQUEST_ID.match(given) else os.urandom(12).hex()
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        started = False
         secure = scope.get("scheme") == "https" or (
             self.https_upstream and headers.get("x-forwarded-proto") == "https"
         )
@@ -69,10 +74,14 @@ class EdgeMiddleware:
         metrics.http_in_flight.inc()
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), *extra]
+                status, started = message["status"], True
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *extra,
+                    *scope.get(RESPONSE_HEADERS, ()),
+                ]
             await send(message)
 
         try:
@@ -87,6 +96,12 @@ class EdgeMiddleware:
                 await response(scope, receive, send_wrapper)
                 return
             await self.app(scope, self._limited(receive), send_wrapper)
+        except Exception:
+            if started:  # the framework already answered (and logged); let the server see it
+                raise
+            log.exception("unhandled error")
+            fault = problem(500, "internal.error", "Internal error", "an unexpected error occurred")
+            await fault(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "<unmatched>"

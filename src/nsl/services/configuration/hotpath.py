@@ -98,9 +98,18 @@ class EntryReadApp:
         key = self.key_of(scope)
         if key is None:
             raise ValueError("not an entry read: dispatch only what key_of() accepts")
-        await JsonResponse(await read_entry(self.service, Request(scope), key))(
-            scope, receive, send
+        body = await read_entry(self.service, Request(scope), key)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
         )
+        await send({"type": "http.response.body", "body": body})
 
 
 def is_fixed_path(key: str) -> bool:
