@@ -73,8 +73,9 @@ class Runtime:
         await self.adapters.open()
         await self.host.start()
         auth = self.ctx.services.get("auth")
-        if auth is not None and self.settings.env != "production":
-            explicit = self.settings.bootstrap_admin_key
+        explicit = self.settings.bootstrap_admin_key
+        # Production never invents an admin key; it accepts one given by the operator.
+        if auth is not None and (self.settings.env != "production" or explicit is not None):
             self.bootstrap_key = await auth.ensure_bootstrap_admin(
                 self.settings.data_dir, explicit.get_secret_value() if explicit else None
             )
