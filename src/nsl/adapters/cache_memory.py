@@ -29,6 +29,7 @@ class MemoryCache:
         self.default_ttl_s = default_ttl_s
         self.clock = clock
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.writes = 0  # sets, deletes and invalidations so far: the fill token
         self._hits = metrics.cache_hits.labels(tier)
         self._misses = metrics.cache_misses.labels(tier)
 
@@ -56,9 +57,20 @@ class MemoryCache:
 
     async def set(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
         self.put(key, value, ttl_s)
+        self.writes += 1
 
     async def delete(self, *keys: str) -> None:
         self.drop(*keys)
+
+    async def fill_token(self, key: str) -> str:
+        return str(self.writes)
+
+    async def fill(self, key: str, value: bytes, token: str, ttl_s: float | None = None) -> bool:
+        """Any write or invalidation since the token (of any key: one counter) drops the fill."""
+        if token != str(self.writes):
+            return False
+        self.put(key, value, ttl_s)
+        return True
 
     def put(self, key: str, value: bytes, ttl_s: float | None = None) -> None:
         """Synchronous ``set`` (for tiers that must not yield between a check and the write)."""
@@ -70,10 +82,12 @@ class MemoryCache:
 
     def drop(self, *keys: str) -> None:
         """Synchronous ``delete``."""
+        self.writes += 1
         for key in keys:
             self._entries.pop(key, None)
 
     def clear(self) -> None:
+        self.writes += 1
         self._entries.clear()
 
     async def health(self) -> Check:

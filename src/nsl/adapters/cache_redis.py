@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from nsl.adapters.cache_invalidation import InvalidationListener, decode, encode
 from nsl.adapters.cache_memory import MemoryCache
@@ -12,6 +13,13 @@ from nsl.core.ids import new_id
 from nsl.core.metrics import Metrics
 
 log = logging.getLogger(__name__)
+
+# KEYS: value key, generation key; ARGV: value, generation seen before loading, ttl in ms.
+FILL_IF_UNCHANGED = """
+if tostring(redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1
+"""
 
 
 class TieredCache:
@@ -45,10 +53,12 @@ class TieredCache:
         self.failures = 0
         self._metrics = metrics
         self._keys = prefix + "cache:"
+        self._generations = prefix + "cache-gen:"
         self._channel = prefix + "cache:invalidate"
         self._where = redacted(redis_url)
         self._redis = connect_redis(redis_url, timeout_s=timeout_s, max_connections=max_connections)
         self._listener = InvalidationListener(redis_url, self._channel, self._on_invalidation)
+        self._fill_script = self._redis.register_script(FILL_IF_UNCHANGED)
         self._lost_writes = 0
         self._last_lost_write: float | None = None
         self._generation = 0
@@ -94,6 +104,7 @@ class TieredCache:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.set(self._keys + key, value, px=max(1, round(ttl * 1000)))
+                self._bump(pipe, key)
                 pipe.publish(self._channel, encode(self.instance_id, [key]))
                 await pipe.execute()
         except REDIS_ERRORS as exc:
@@ -107,10 +118,47 @@ class TieredCache:
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.delete(*(self._keys + k for k in keys))
+                for key in keys:
+                    self._bump(pipe, key)
                 pipe.publish(self._channel, encode(self.instance_id, list(keys)))
                 await pipe.execute()
         except REDIS_ERRORS as exc:
             self._failed("delete", exc, write=True)
+
+    async def fill_token(self, key: str) -> str:
+        local = self._generation
+        try:
+            shared = await self._redis.get(self._generations + key)
+        except REDIS_ERRORS as exc:
+            self._failed("fill_token", exc)
+            return f"{local}:-"
+        return f"{local}:{int(shared or 0)}"
+
+    async def fill(self, key: str, value: bytes, token: str, ttl_s: float | None = None) -> bool:
+        """Stored in Redis only if no process wrote ``key`` since the token (checked in Redis,
+        atomically); in L1 only if this process saw no write or invalidation meanwhile."""
+        local, _, shared = token.partition(":")
+        if local != str(self._generation):
+            return False
+        ttl = self.l2_ttl_s if ttl_s is None else ttl_s
+        if shared != "-":
+            try:
+                stored = await self._fill_script(
+                    keys=[self._keys + key, self._generations + key],
+                    args=[value, shared, max(1, round(ttl * 1000))],
+                )
+            except REDIS_ERRORS as exc:
+                self._failed("fill", exc)
+                return False
+            if not stored or local != str(self._generation):
+                return False
+        self.l1.put(key, value, min(ttl, self.l1.default_ttl_s))
+        return True
+
+    def _bump(self, pipe: Any, key: str) -> None:
+        """Record a write of ``key`` for every process's pending fills (kept past any value)."""
+        pipe.incr(self._generations + key)
+        pipe.pexpire(self._generations + key, max(1, round(self.l2_ttl_s * 2000)))
 
     async def health(self) -> Check:
         try:

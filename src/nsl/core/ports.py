@@ -40,6 +40,15 @@ class Cache(Protocol):
 
     async def delete(self, *keys: str) -> None: ...
 
+    async def fill_token(self, key: str) -> str:
+        """Take before loading ``key``'s value from its source of truth (see :meth:`fill`)."""
+        ...
+
+    async def fill(self, key: str, value: bytes, token: str, ttl_s: float | None = None) -> bool:
+        """Cache a loaded value unless ``key`` was set or deleted (by any process) since
+        ``token`` was taken; a racing writer's newer data must not be covered by the old."""
+        ...
+
     async def health(self) -> Check: ...
 
 

@@ -78,15 +78,17 @@ class Authentication(AuthCore):
         return await self.state_loads.run(principal_id, lambda: self._load_state(principal_id))
 
     async def _load_state(self, principal_id: str) -> PrincipalState | None:
+        token = await self.hot.state_token(principal_id)
         async with self.ctx.database.session() as session:
             record = await AuthRepository(session).principal(principal_id)
         if record is None:
             return None
         state = PrincipalState(disabled=record.disabled, version=record.token_version)
-        await self.hot.put_state(principal_id, state)
+        await self.hot.fill_state(principal_id, state, token)
         return state
 
     async def _load_key(self, key_hash: str, now: datetime) -> CachedKey:
+        token = await self.hot.key_token(key_hash)
         async with self.ctx.database.session() as session:
             repo = AuthRepository(session)
             found = await repo.key_with_principal(key_hash)
@@ -106,5 +108,5 @@ class Authentication(AuthCore):
             roles=effective_roles(principal, key),
             expires_at=key.expires_at.timestamp() if key.expires_at is not None else None,
         )
-        await self.hot.put_key(key_hash, entry)
+        await self.hot.fill_key(key_hash, entry, token)
         return entry

@@ -86,9 +86,15 @@ class HotCache:
             entry = self._decoded[raw] = CachedKey(**orjson.loads(raw))
         return entry
 
-    async def put_key(self, key_hash: str, entry: CachedKey) -> None:
+    async def key_token(self, key_hash: str) -> str:
+        """Take before loading a key from the database; pass to :meth:`fill_key`."""
+        return await self._cache.fill_token(key_entry(key_hash)) if self.enabled else ""
+
+    async def fill_key(self, key_hash: str, entry: CachedKey, token: str) -> None:
+        """Cache a loaded key unless it was revoked or changed (anywhere) since the token."""
         if self.enabled:
-            await self._cache.set(key_entry(key_hash), orjson.dumps(asdict(entry)), self._ttl_s)
+            raw = orjson.dumps(asdict(entry))
+            await self._cache.fill(key_entry(key_hash), raw, token, self._ttl_s)
 
     async def state(self, principal_id: str) -> PrincipalState | None:
         if not self.enabled:
@@ -96,11 +102,13 @@ class HotCache:
         raw = await self._cache.get(state_entry(principal_id))
         return PrincipalState(**orjson.loads(raw)) if raw is not None else None
 
-    async def put_state(self, principal_id: str, state: PrincipalState) -> None:
+    async def state_token(self, principal_id: str) -> str:
+        return await self._cache.fill_token(state_entry(principal_id)) if self.enabled else ""
+
+    async def fill_state(self, principal_id: str, state: PrincipalState, token: str) -> None:
         if self.enabled:
-            await self._cache.set(
-                state_entry(principal_id), orjson.dumps(asdict(state)), self._ttl_s
-            )
+            raw = orjson.dumps(asdict(state))
+            await self._cache.fill(state_entry(principal_id), raw, token, self._ttl_s)
 
     async def forget(self, principal_id: str | None, key_hashes: Iterable[str] = ()) -> None:
         """Drop a principal's state and the given keys' entries, in every process."""

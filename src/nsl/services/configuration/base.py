@@ -42,7 +42,6 @@ class ConfigurationBase(ServiceBase):
     """Lifecycle and helpers; the use cases live in the subclasses."""
 
     _codec: ValueCodec | None = None
-    _write_seq: int = 0
 
     def __init__(self, ctx: ServiceContext) -> None:
         super().__init__(ctx)
@@ -104,7 +103,6 @@ class ConfigurationBase(ServiceBase):
         return await attempt()
 
     async def invalidate(self, keys: list[tuple[str, str]]) -> None:
-        """Drop cached views of written keys (every process); in-flight reads here won't refill."""
-        self._write_seq += 1
+        """Drop cached views of written keys (every process); in-flight loads will not refill."""
         if keys:
             await self.ctx.cache.delete(*(cache_key(env, key) for env, key in keys))

@@ -74,15 +74,10 @@ class ConfigurationService(TransferUseCases, SchemaUseCases):
             return await self.fills.run(slot, lambda: self._fill(slot, env, key))
 
     async def _fill(self, slot: str, env: str, key: str) -> bytes:
-        """Load the masked view and cache it, unless a write here raced the load.
-
-        A write in another process that races this load cannot be seen here; the entry's short
-        lifetime (the L1 tier's, not L2's minutes) bounds how long such a stale fill can live.
-        """
-        writes_before = self._write_seq
+        """Load the masked view and cache it, unless a write (in any process) raced the load."""
+        token = await self.ctx.cache.fill_token(slot)
         body = orjson.dumps(await self._load_view(env, key, reveal=False))
-        if writes_before == self._write_seq:
-            await self.ctx.cache.set(slot, body, self.ctx.settings.cache.l1_ttl_s)
+        await self.ctx.cache.fill(slot, body, token)
         return body
 
     async def get(
