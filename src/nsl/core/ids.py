@@ -1,9 +1,8 @@
-"""Identifiers: sortable random ids for records and opaque random tokens."""
+"""Identifiers: sortable random ids for records."""
 
 from __future__ import annotations
 
 import os
-import secrets
 import time
 
 
@@ -16,8 +15,3 @@ def new_id(prefix: str = "") -> str:
         value, rest = divmod(value, 32)
         chars.append(alphabet[rest])
     return prefix + "".join(reversed(chars))
-
-
-def new_token(nbytes: int = 32) -> str:
-    """A URL-safe random secret token."""
-    return secrets.token_urlsafe(nbytes)

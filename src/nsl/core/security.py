@@ -7,7 +7,7 @@ scope's state; routes ask for it with :func:`require_roles`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from starlette.requests import Request
@@ -25,7 +25,6 @@ class Role(StrEnum):
 
 
 ALL_ROLES = frozenset(Role)
-PRIVILEGED = frozenset({Role.ADMIN, Role.OPERATOR})
 
 
 @dataclass(frozen=True)
@@ -39,14 +38,9 @@ class Principal:
     method: str = "api_key"
     mfa: bool = False
     credential_id: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     def has_any(self, roles: frozenset[Role] | set[Role]) -> bool:
         return bool(self.roles & roles)
-
-    @property
-    def privileged(self) -> bool:
-        return self.has_any(PRIVILEGED)
 
 
 def principal_of(request: Request) -> Principal | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -43,12 +42,3 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 JsonValue = JSON().with_variant(JSONB(), "postgresql")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_json(value: Any) -> Any:
-    """Values stored in JSON columns are plain JSON types."""
-    return value

@@ -139,7 +139,7 @@ class EdgeMiddleware:
 
         async def wrapped() -> Message:
             nonlocal received
-            message: dict[str, Any] = dict(await receive())
+            message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:

@@ -62,12 +62,22 @@ def build_adapters(settings: Settings, clock: Clock, metrics: Metrics) -> Adapte
     l1 = MemoryCache(settings.cache.l1_max_entries, settings.cache.l1_ttl_s, clock, metrics)
     cache: Cache = l1
     rate_limiter: RateLimiter = MemoryRateLimiter(clock)
-    if settings.redis.url is not None:
-        redis_url = settings.redis.url.get_secret_value()
+    redis = settings.redis
+    if redis.url is not None:
+        redis_url = redis.url.get_secret_value()
+        timeout, pool = redis.socket_timeout_s, redis.pool_max
         cache = TieredCache(
-            l1, redis_url, settings.redis.key_prefix, settings.cache.l2_ttl_s, metrics
+            l1,
+            redis_url,
+            redis.key_prefix,
+            settings.cache.l2_ttl_s,
+            metrics,
+            timeout_s=timeout,
+            max_connections=pool,
         )
-        rate_limiter = RedisRateLimiter(redis_url, settings.redis.key_prefix)
+        rate_limiter = RedisRateLimiter(
+            redis_url, redis.key_prefix, timeout_s=timeout, max_connections=pool
+        )
     bus: EventBus = MemoryBus(metrics)
     if settings.rabbitmq.url is not None:
         bus = RabbitBus(

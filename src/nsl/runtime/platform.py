@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import ClassVar
 
+from nsl.adapters.inbox import purge_processed
 from nsl.core.context import ServiceContext
 from nsl.core.health import Check, Status
 from nsl.core.service import ServiceBase
@@ -31,7 +32,9 @@ class PlatformService(ServiceBase):
         await self.adapters.relay.relay_once()
 
     async def _purge(self) -> None:
-        await self.adapters.relay.purge_published(self.ctx.clock.now() - PUBLISHED_RETENTION)
+        cutoff = self.ctx.clock.now() - PUBLISHED_RETENTION
+        await self.adapters.relay.purge_published(cutoff)
+        await purge_processed(self.adapters.database, cutoff)
 
     async def checks(self) -> list[Check]:
         a = self.adapters

@@ -89,5 +89,11 @@ class Runtime:
 
     def enabled(self) -> list[dict[str, Any]]:
         return [
-            {"name": e.name, "phase": e.phase, "description": e.description} for e in self.entries
+            {
+                "name": e.name,
+                "phase": e.phase,
+                "phase_name": catalogue.PHASE_NAMES[e.phase],
+                "description": e.description,
+            }
+            for e in self.entries
         ]

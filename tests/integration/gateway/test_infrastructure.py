@@ -38,7 +38,7 @@ async def test_info_names_the_api_and_enabled_services(gateway: Gateway) -> None
         body = (await gateway.http.get(path)).json()
         assert body["service"] == "Neo Service Layer API"
         assert body["environment"] == "test"
-        assert {"name": "configuration", "phase": 1}.items() <= next(
+        assert {"name": "configuration", "phase": 1, "phase_name": "core"}.items() <= next(
             s for s in body["services"] if s["name"] == "configuration"
         ).items()
 
