@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: up install test test-unit lint bench clean
+.PHONY: up install test test-unit lint bench clean softhsm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ install: $(STAMP)
 up: $(STAMP)
 	$(BIN)/nsl up
 
-test: $(STAMP)
+test: $(STAMP) softhsm
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-unit: $(STAMP)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# SoftHSM2 is the PKCS#11 token the enclave's pkcs11 provider is tested against.
+softhsm:
+	@test -e /usr/lib/softhsm/libsofthsm2.so || (apt-get update -qq && apt-get install -y -qq softhsm2 >/dev/null)
 
 bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)

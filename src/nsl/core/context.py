@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from nsl.core.audit import AuditTrail
 from nsl.core.clock import Clock
+from nsl.core.enclave import Enclave
 from nsl.core.metrics import Metrics
 from nsl.core.ports import Cache, Database, EventBus, Leases, Outbox, RateLimiter
 from nsl.core.settings import Settings
@@ -24,6 +26,8 @@ class ServiceContext:
     outbox: Outbox
     leases: Leases
     rate_limiter: RateLimiter
+    enclave: Enclave
+    audit: AuditTrail
     instance_id: str
     services: dict[str, Any] = field(default_factory=dict)
 

@@ -107,6 +107,14 @@ class Metrics:
         self.outbox_backlog = Gauge(
             "nsl_outbox_backlog_events", "Outbox events not yet published.", registry=r
         )
+        self.audit_entries = Counter(
+            "nsl_audit_entries_total", "Audit entries durably appended.", registry=r
+        )
+        self.audit_failures = Counter(
+            "nsl_audit_failures_total",
+            "Audit entries that could not be written (their operations failed).",
+            registry=r,
+        )
 
     def render(self) -> bytes:
         """Prometheus text exposition of every family."""

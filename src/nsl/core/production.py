@@ -36,6 +36,11 @@ def production_problems(settings: Settings) -> list[str]:
         problems.append("auth.jwt_secret looks like a placeholder")
     if len(set(secret)) < 16 and secret:
         problems.append("auth.jwt_secret has too few distinct characters to be random")
+    if settings.enclave.provider == "software" and not settings.enclave.allow_software:
+        problems.append(
+            "the software enclave needs NSL_ENCLAVE__ALLOW_SOFTWARE=true in production "
+            "(or NSL_ENCLAVE__PROVIDER=pkcs11)"
+        )
     if not settings.http.cors_origins:
         problems.append("http.cors_origins is empty (NSL_HTTP__CORS_ORIGINS)")
     if "*" in settings.http.cors_origins:

@@ -120,6 +120,46 @@ class ConfigurationSettings(BaseModel):
     max_value_bytes: int = Field(1024 * 1024, ge=1)
 
 
+class Pkcs11Settings(BaseModel):
+    """The PKCS#11 token the ``pkcs11`` enclave provider uses (SoftHSM2's module by default)."""
+
+    module: Path = Path("/usr/lib/softhsm/libsofthsm2.so")
+    token_label: str = "nsl"
+    pin: SecretStr | None = None
+
+
+class EnclaveSettings(BaseModel):
+    """Where keys live: ``software`` (sealed under a master key) or ``pkcs11`` (an HSM)."""
+
+    provider: Literal["software", "pkcs11"] = "software"
+    master_key: SecretStr | None = None
+    previous_master_keys: list[SecretStr] = Field(default_factory=list)
+    allow_software: bool = False
+    key_cache_size: int = Field(10_000, ge=1)
+    pkcs11: Pkcs11Settings = Pkcs11Settings()
+
+
+class KeysSettings(BaseModel):
+    """The key management service."""
+
+    rotation_days: int = Field(90, ge=1, le=36500)
+    deletion_grace_days: int = Field(7, ge=1, le=365)
+    rate_limit_per_minute: int = Field(60_000, ge=1)
+    usage_flush_interval_s: float = Field(5.0, gt=0)
+    maintenance_interval_s: float = Field(60.0, gt=0)
+    max_keys_per_owner: int = Field(1000, ge=1)
+
+
+class SecretsSettings(BaseModel):
+    """The secrets service (Vault-KV-v2-like, path addressed)."""
+
+    max_versions: int = Field(10, ge=1, le=1000)
+    rotation_days: int = Field(30, ge=0, le=36500)
+    rotation_check_interval_s: float = Field(300.0, gt=0)
+    max_value_bytes: int = Field(64 * 1024, ge=1, le=1024 * 1024)
+    max_secrets: int = Field(10_000, ge=1)
+
+
 class Settings(BaseSettings):
     """The whole tree. Environment variables win over ``.env``, which wins over defaults."""
 
@@ -150,6 +190,9 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
     configuration: ConfigurationSettings = ConfigurationSettings()
+    secrets: SecretsSettings = SecretsSettings()
+    keys: KeysSettings = KeysSettings()
+    enclave: EnclaveSettings = EnclaveSettings()
     services: dict[str, ServiceToggle] = Field(default_factory=dict)
 
     @field_validator("log_level")

@@ -16,8 +16,11 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Modules whose tables Alembic compares against the migrations (autogenerate, drift test).
 MODEL_MODULES = (
     "nsl.adapters.models",
+    "nsl.enclave.models",
     "nsl.services.auth.models",
     "nsl.services.configuration.models",
+    "nsl.services.keys.models",
+    "nsl.services.secrets.models",
 )
 
 

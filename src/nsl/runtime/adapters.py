@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from nsl.adapters.audit import SqlAuditLog
 from nsl.adapters.bus_memory import MemoryBus
 from nsl.adapters.bus_rabbitmq import RabbitBus
 from nsl.adapters.cache_memory import MemoryCache
@@ -14,11 +15,13 @@ from nsl.adapters.outbox import OutboxRelay, SqlOutbox
 from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.adapters.ratelimit_redis import RedisRateLimiter
 from nsl.core.clock import Clock
+from nsl.core.enclave import Enclave
 from nsl.core.errors import Unavailable
 from nsl.core.metrics import Metrics
 from nsl.core.ports import Cache, EventBus, RateLimiter
 from nsl.core.settings import Settings
 from nsl.db.engine import Database, database_url
+from nsl.enclave.factory import build_enclave
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +37,14 @@ class Adapters:
     relay: OutboxRelay
     leases: SqlLeases
     rate_limiter: RateLimiter
+    enclave: Enclave
+    audit: SqlAuditLog
 
     async def open(self) -> None:
         """Connect the networked parts. A broker or cache that is down does not stop the start:
-        health reports it degraded, the outbox keeps events, and each part reconnects on use."""
+        health reports it degraded, the outbox keeps events, and each part reconnects on use.
+        The enclave must open: without its master keyring no key is usable."""
+        await self.enclave.start()
         for part in (self.cache, self.bus, self.rate_limiter):
             start = getattr(part, "start", None)
             if start is None:
@@ -48,6 +55,8 @@ class Adapters:
                 log.warning("%s backend unavailable at start: %s", part.backend, exc.detail)
 
     async def close(self) -> None:
+        await self.audit.close()
+        await self.enclave.close()
         for part in (self.rate_limiter, self.bus, self.cache):
             close = getattr(part, "close", None)
             if close is not None:
@@ -94,4 +103,6 @@ def build_adapters(settings: Settings, clock: Clock, metrics: Metrics) -> Adapte
         relay=OutboxRelay(database, bus, metrics, settings.outbox.batch_size),
         leases=SqlLeases(database, clock),
         rate_limiter=rate_limiter,
+        enclave=build_enclave(settings, database, clock),
+        audit=SqlAuditLog(database, clock, metrics),
     )

@@ -38,7 +38,7 @@ class PlatformService(ServiceBase):
 
     async def checks(self) -> list[Check]:
         a = self.adapters
-        checks = [await a.database.health()]
+        checks = [await a.database.health(), await a.enclave.health()]
         for check in (await a.cache.health(), await a.bus.health(), await a.rate_limiter.health()):
             checks.append(_degraded_at_worst(check))
         return checks

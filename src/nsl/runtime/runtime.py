@@ -50,6 +50,8 @@ class Runtime:
             outbox=self.adapters.outbox,
             leases=self.adapters.leases,
             rate_limiter=self.adapters.rate_limiter,
+            enclave=self.adapters.enclave,
+            audit=self.adapters.audit,
             instance_id=new_id("i_"),
         )
         self.entries = catalogue.select(settings, phase=phase, only=only or None)

@@ -1,4 +1,5 @@
-"""env=production refuses placeholder or short secrets, empty CORS and plain HTTP."""
+"""env=production refuses placeholder or short secrets, empty CORS, plain HTTP and an
+unacknowledged software enclave."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def prod(**overrides: object) -> Settings:
         "env": "production",
         "auth": {"jwt_secret": GOOD_SECRET},
         "http": {"cors_origins": ["https://app.example"], "tls_terminated_upstream": True},
+        "enclave": {"provider": "pkcs11"},
     }
     base.update(overrides)
     return Settings(**base)  # type: ignore[arg-type]
@@ -36,6 +38,7 @@ def test_good_production_settings_pass() -> None:
         ({"http": {"cors_origins": [], "tls_terminated_upstream": True}}, "cors_origins is empty"),
         ({"http": {"cors_origins": ["https://a.example"]}}, "plain HTTP"),
         ({"http": {"cors_origins": ["*"], "tls_terminated_upstream": True}}, "not '*'"),
+        ({"enclave": {"provider": "software"}}, "NSL_ENCLAVE__ALLOW_SOFTWARE=true"),
     ],
 )
 def test_production_refuses(overrides: dict[str, object], fragment: str) -> None:
@@ -68,3 +71,8 @@ def test_secrets_dir_source(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -
     settings = Settings.load(secrets_dir=directory)
     assert settings.bootstrap_admin_key is not None
     assert settings.bootstrap_admin_key.get_secret_value().startswith("from-a-secret-file-")
+
+
+def test_software_enclave_passes_when_explicitly_allowed() -> None:
+    allowed = prod(enclave={"provider": "software", "allow_software": True})
+    assert production_problems(allowed) == []
