@@ -76,6 +76,9 @@ class SoftwareEnclave:
         self._keyring: Keyring | None = None
         self._sealers: dict[bytes, AesGcmSealer] = {}
         self._cache: OrderedDict[str, tuple[EnclaveItem, _Loaded]] = OrderedDict()
+        # Wrapping keys are few and used inside callers' transactions: never evicted, so using
+        # one needs no database round trip after its first load.
+        self._pinned: dict[str, tuple[EnclaveItem, _Loaded]] = {}
         self._cache_size = settings.enclave.key_cache_size
         self._labels: dict[str, str] = {}
 
@@ -89,6 +92,7 @@ class SoftwareEnclave:
 
     async def close(self) -> None:
         self._cache.clear()
+        self._pinned.clear()
         self._sealers.clear()
 
     async def health(self) -> Check:
@@ -133,6 +137,7 @@ class SoftwareEnclave:
 
     async def destroy_key(self, key_ref: str) -> None:
         self._cache.pop(key_ref, None)
+        self._pinned.pop(key_ref, None)
         if not await self._store.destroy(key_ref, self._clock.now()):
             raise EnclaveKeyUnknown(f"no live enclave key {key_ref}")
 
@@ -206,7 +211,7 @@ class SoftwareEnclave:
         Items are rewritten one by one with a conditional update, so processes keep serving
         (they hold both keys) and a concurrent rewrap by another process is harmless.
         """
-        keyring = self._require_keyring()
+        keyring = await self._loaded_keyring()
         done = 0
         while items := await self._store.sealed_elsewhere(PROVIDER, keyring.current_id, batch):
             for item in items:
@@ -236,7 +241,7 @@ class SoftwareEnclave:
         exportable: bool,
         label: str | None = None,
     ) -> EnclaveItem:
-        keyring = self._require_keyring()
+        keyring = await self._loaded_keyring()
         if len(purpose) > 128:
             raise ValidationFailed.on("purpose", "max_length", "at most 128 characters")
         item = EnclaveItem(
@@ -262,6 +267,9 @@ class SoftwareEnclave:
         return key
 
     async def _load(self, key_ref: str) -> tuple[EnclaveItem, _Loaded]:
+        pinned = self._pinned.get(key_ref)
+        if pinned is not None:
+            return pinned
         cached = self._cache.get(key_ref)
         if cached is not None:
             self._cache.move_to_end(key_ref)
@@ -279,7 +287,7 @@ class SoftwareEnclave:
         return item, loaded
 
     async def _open_item(self, item: EnclaveItem) -> bytes:
-        keyring = self._require_keyring()
+        keyring = await self._loaded_keyring()
         master = keyring.key_for(item.master_id or "")
         if master is None and keyring.path is not None:  # rotated by another process
             keyring = await asyncio.to_thread(read_keyring_file, keyring.path)
@@ -300,6 +308,9 @@ class SoftwareEnclave:
             ) from exc
 
     def _remember(self, item: EnclaveItem, loaded: _Loaded) -> None:
+        if isinstance(loaded, _Wrapping):
+            self._pinned[item.id] = (item, loaded)
+            return
         self._cache[item.id] = (item, loaded)
         self._cache.move_to_end(item.id)
         while len(self._cache) > self._cache_size:
@@ -336,9 +347,11 @@ class SoftwareEnclave:
             known = self._labels["identity"] = item.id
         return await self._private(known)
 
-    def _require_keyring(self) -> Keyring:
+    async def _loaded_keyring(self) -> Keyring:
+        """The keyring, loaded on first use when nobody called ``start``."""
         if self._keyring is None:
-            raise EnclaveError("the enclave is not started", code="enclave.not_started")
+            await self.start()
+        assert self._keyring is not None
         return self._keyring
 
     def _sealer(self, master: bytes) -> AesGcmSealer:

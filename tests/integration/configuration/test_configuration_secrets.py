@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from config_harness import Harness, make_context, make_settings
+from config_harness import MASTER_KEY_HEX, Harness, make_context, make_settings
+from pydantic import SecretStr
 
 from nsl.core.clock import ManualClock
+from nsl.core.enclave import EnclaveError
 from nsl.core.metrics import Metrics
+from nsl.core.sealing import AesGcmSealer, derive_key
+from nsl.core.settings import EnclaveSettings
+from nsl.services.configuration.base import LEGACY_SEALING_PURPOSE
+from nsl.services.configuration.codec import aad
 from nsl.services.configuration.service import ConfigurationService
 
 PLAINTEXT = "hunter2-Sup3r-S3cret-Value"
@@ -39,7 +45,7 @@ async def test_secret_values_are_not_stored_in_plaintext(harness: Harness) -> No
     sealed = await harness.rows(
         "SELECT value_json, value_sealed FROM configuration_entries WHERE key = 'svc.conn'"
     )
-    assert sealed[0][0] is None and bytes(sealed[0][1]).startswith(b"v1")
+    assert sealed[0][0] is None and bytes(sealed[0][1]).startswith(b"S1")  # enclave-sealed
 
 
 async def test_secret_values_are_masked_on_every_read(harness: Harness) -> None:
@@ -153,23 +159,33 @@ async def test_a_sealed_value_moved_to_another_row_does_not_open(harness: Harnes
     assert PLAINTEXT not in response.text
 
 
-async def test_another_master_key_cannot_open_stored_secrets(
+async def test_another_enclave_master_key_cannot_open_stored_secrets(
     harness: Harness, tmp_path: Path, metrics: Metrics
 ) -> None:
     await harness.put("svc.conn", {"value": PLAINTEXT, "secret": True})
-    other = make_settings(tmp_path, master_key="22" * 32)
+    other = make_settings(tmp_path).model_copy(
+        update={"enclave": EnclaveSettings(master_key=SecretStr("22" * 32))}
+    )
     service = ConfigurationService(make_context(other, harness.database, ManualClock(), metrics))
-    await service.start()
-    try:
-        from nsl.core.security import Principal, Role
+    with pytest.raises(EnclaveError) as refused:  # its sealing key does not open: no start
+        await service.start()
+    assert refused.value.code == "enclave.master_key_unknown"
+    assert PLAINTEXT not in str(refused.value)
 
-        admin = Principal("p-admin", "admin", "user", frozenset({Role.ADMIN}))
-        from nsl.services.configuration.errors import ValueUnreadable
 
-        with pytest.raises(ValueUnreadable):
-            await service.get("svc.conn", principal=admin, reveal=True)
-    finally:
-        await service.stop()
+async def test_values_sealed_before_the_enclave_still_open(harness: Harness) -> None:
+    await harness.put("svc.conn", {"value": "placeholder", "secret": True})
+    legacy = AesGcmSealer(derive_key(bytes.fromhex(MASTER_KEY_HEX), LEGACY_SEALING_PURPOSE))
+    blob = legacy.seal(b'"' + PLAINTEXT.encode() + b'"', aad("test", "svc.conn", 1))
+    async with harness.database.session() as session:
+        from sqlalchemy import text
+
+        await session.execute(
+            text("UPDATE configuration_entries SET value_sealed = :v WHERE key = 'svc.conn'"),
+            {"v": blob},
+        )
+    revealed = await harness.get("svc.conn", role="admin", reveal="true")
+    assert revealed.status_code == 200 and revealed.json()["value"] == PLAINTEXT
 
 
 async def test_an_update_that_omits_the_flag_keeps_the_value_secret(harness: Harness) -> None:

@@ -1,4 +1,5 @@
-"""AES-256-GCM sealing: format, random nonces, refusal of wrong keys, associated data or damage."""
+"""AES-256-GCM sealing (legacy configuration blobs): format, nonces, refusal of wrong keys,
+associated data or damage. Enclave sealing is covered by the enclave contract suite."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from nsl.core.sealing import AesGcmSealer, SealError
-from nsl.services.configuration.codec import Stored, ValueCodec, aad
-from nsl.services.configuration.errors import ValueUnreadable
+from nsl.services.configuration.codec import aad
 
 KEY = bytes(range(32))
 
@@ -54,24 +54,6 @@ def test_key_must_be_32_bytes_and_is_never_shown() -> None:
     assert KEY.hex() not in repr(AesGcmSealer(KEY))
 
 
-def test_secret_values_are_bound_to_environment_key_and_version() -> None:
-    codec = ValueCodec(AesGcmSealer(KEY))
-    stored = codec.store(b'"v"', secret=True, environment="test", key="a.b", version=3)
-    assert stored.json is None and stored.sealed is not None
-    assert codec.load(stored, environment="test", key="a.b", version=3) == b'"v"'
-    for place in [("production", "a.b", 3), ("test", "a.c", 3), ("test", "a.b", 4)]:
-        env, key, version = place
-        with pytest.raises(ValueUnreadable):
-            codec.load(stored, environment=env, key=key, version=version)
-
-
 def test_associated_data_is_unambiguous() -> None:
     assert aad("test", "a", 12) != aad("test", "a1", 2)
     assert aad("test", "a", 1) != aad("tes", "ta", 1)
-
-
-def test_plain_values_are_stored_as_json_text() -> None:
-    codec = ValueCodec(AesGcmSealer(KEY))
-    stored = codec.store(b'{"a":1}', secret=False, environment="test", key="k", version=1)
-    assert stored == Stored('{"a":1}', None)
-    assert codec.load(stored, environment="test", key="k", version=1) == b'{"a":1}'

@@ -1,4 +1,4 @@
-"""The service's contract: identity, no I/O at construction, a master key loaded at start."""
+"""The service's contract: identity, no I/O at construction, the enclave opened at start."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from nsl.adapters.cache_memory import MemoryCache
 from nsl.core.clock import ManualClock
 from nsl.core.context import ServiceContext
 from nsl.core.health import Status
-from nsl.core.masterkey import KEY_FILE
 from nsl.core.metrics import Metrics
 from nsl.core.service import Service
 from nsl.core.settings import DatabaseSettings, Settings
 from nsl.db.engine import Database
+from nsl.db.migrate import upgrade
+from nsl.enclave.keyring import KEYRING_FILE
 from nsl.services.configuration.hotpath import EntryReadRoute
 from nsl.services.configuration.service import ConfigurationService
 
@@ -37,13 +38,14 @@ async def test_identity_and_catalogue_contract(tmp_path: Path) -> None:
     assert "/api/v1/configuration/{key:path}/history" in paths
 
 
-async def test_construction_does_no_io_and_start_loads_the_key(tmp_path: Path) -> None:
+async def test_construction_does_no_io_and_start_opens_the_enclave(tmp_path: Path) -> None:
     service = ConfigurationService(context(tmp_path))
     assert not (tmp_path / "data").exists()
     assert not (tmp_path / "never.db").exists()
     assert (await service.health()).status is Status.DOWN
+    await upgrade(service.ctx.database.url)  # type: ignore[attr-defined]
     await service.start()
-    assert (tmp_path / "data" / KEY_FILE).exists()
+    assert (tmp_path / "data" / KEYRING_FILE).exists()
     assert (await service.health()).status is Status.OK
     await service.stop()
     await service.ctx.database.dispose()  # type: ignore[attr-defined]

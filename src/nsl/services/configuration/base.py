@@ -1,9 +1,10 @@
-"""What the configuration use cases share: lifecycle (master key), codec, writer, masks, cache."""
+"""What the configuration use cases share: lifecycle (enclave codec), writer, masks, cache."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
@@ -11,10 +12,11 @@ import orjson
 from nsl.core.context import ServiceContext
 from nsl.core.errors import Unavailable
 from nsl.core.health import Check, Status
-from nsl.core.masterkey import resolve_master_key
+from nsl.core.masterkey import KEY_FILE, resolve_master_key
 from nsl.core.sealing import AesGcmSealer, derive_key
 from nsl.core.security import Principal, Role
 from nsl.core.service import ServiceBase
+from nsl.core.settings import Settings
 from nsl.core.singleflight import SingleFlight
 from nsl.services.configuration import rules
 from nsl.services.configuration.codec import Stored, ValueCodec
@@ -35,7 +37,7 @@ def cache_key(environment: str, key: str) -> str:
     return f"configuration:entry:v1:{environment}:{key}"
 
 
-SEALING_PURPOSE = "nsl/configuration/values/v1"
+LEGACY_SEALING_PURPOSE = "nsl/configuration/values/v1"
 
 
 class ConfigurationBase(ServiceBase):
@@ -48,15 +50,18 @@ class ConfigurationBase(ServiceBase):
         self.fills: SingleFlight[str, bytes] = SingleFlight()
 
     async def on_start(self) -> None:
-        master = await asyncio.to_thread(resolve_master_key, self.ctx.settings)
-        self._codec = ValueCodec(AesGcmSealer(derive_key(master, SEALING_PURPOSE)))
+        legacy = await asyncio.to_thread(_legacy_sealer, self.ctx.settings)
+        codec = ValueCodec(self.ctx.enclave, legacy)
+        # Seal once now: the sealing key is then resident, and a broken enclave fails the start.
+        await codec.store(b"{}", secret=True, environment="-", key="-", version=0)
+        self._codec = codec
 
     async def on_stop(self) -> None:
         self._codec = None
 
     async def checks(self) -> list[Check]:
         loaded = self._codec is not None
-        return [Check("configuration.master_key", Status.OK if loaded else Status.DOWN)]
+        return [Check("configuration.sealing", Status.OK if loaded else Status.DOWN)]
 
     @property
     def codec(self) -> ValueCodec:
@@ -79,7 +84,7 @@ class ConfigurationBase(ServiceBase):
                 "revealing secret values needs the role admin, operator or service"
             )
 
-    def value_of(
+    async def value_of(
         self, row: ConfigurationEntry | ConfigurationVersion, reveal: bool, *, raw: bool = False
     ) -> Any:
         """The row's value: the mask for an unrevealed secret, else the value (``raw``: as JSON)."""
@@ -88,7 +93,7 @@ class ConfigurationBase(ServiceBase):
         if row.secret and not reveal:
             return MASK
         stored = Stored(row.value_json, row.value_sealed)
-        data = self.codec.load(
+        data = await self.codec.load(
             stored, environment=row.environment, key=row.key, version=row.version
         )
         return orjson.Fragment(data) if raw else orjson.loads(data)
@@ -106,3 +111,10 @@ class ConfigurationBase(ServiceBase):
         """Drop cached views of written keys (every process); in-flight loads will not refill."""
         if keys:
             await self.ctx.cache.delete(*(cache_key(env, key) for env, key in keys))
+
+
+def _legacy_sealer(settings: Settings) -> AesGcmSealer | None:
+    """The pre-enclave sealer, when the platform master key that sealed old values exists."""
+    if settings.master_key is None and not (Path(settings.data_dir) / KEY_FILE).exists():
+        return None
+    return AesGcmSealer(derive_key(resolve_master_key(settings), LEGACY_SEALING_PURPOSE))

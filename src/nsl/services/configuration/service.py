@@ -113,7 +113,7 @@ class ConfigurationService(TransferUseCases, SchemaUseCases):
                 repo = ConfigurationRepository(session)
                 total = await repo.count(env, prefix)
                 rows = await repo.entries(env, prefix, (page_number - 1) * page_size, page_size)
-                items = [entry_view(r, self.value_of(r, reveal)) for r in rows]
+                items = [entry_view(r, await self.value_of(r, reveal)) for r in rows]
             return page(items, total, page_number, page_size)
 
     async def history(
@@ -136,7 +136,7 @@ class ConfigurationService(TransferUseCases, SchemaUseCases):
                 rows = await ConfigurationRepository(session).versions(env, key, limit)
             if not rows:
                 raise EntryNotFound(f"no configuration {key!r} in {env} and no history of it")
-            items = [version_view(r, self.value_of(r, reveal)) for r in rows]
+            items = [version_view(r, await self.value_of(r, reveal)) for r in rows]
             return {"key": key, "environment": env, "items": items}
 
     # writes -----------------------------------------------------------------------------
@@ -217,4 +217,4 @@ class ConfigurationService(TransferUseCases, SchemaUseCases):
             row = await ConfigurationRepository(session).entry(env, key)
         if row is None:
             raise EntryNotFound(f"no configuration {key!r} in {env}")
-        return entry_view(row, self.value_of(row, reveal, raw=True))
+        return entry_view(row, await self.value_of(row, reveal, raw=True))

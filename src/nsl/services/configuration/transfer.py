@@ -38,7 +38,7 @@ class TransferUseCases(ConfigurationBase):
             self.check_reveal(reveal, principal)
             async with self.ctx.database.session() as session:
                 rows = await ConfigurationRepository(session).entries(env, prefix)
-                entries = [entry_view(r, self.value_of(r, reveal)) for r in rows]
+                entries = [entry_view(r, await self.value_of(r, reveal)) for r in rows]
             return {
                 "environment": env,
                 "exported_at": self.ctx.clock.now(),

@@ -86,20 +86,20 @@ class Writer:
         if schema is not None:
             validate_value(schema.document, value, prefix=schema.prefix, secret=sealed)
         flags = (sealed, description, scope, read_only)
-        unchanged = compare and existing is not None and self._same(existing, flags, data)
+        unchanged = compare and existing is not None and await self._same(existing, flags, data)
         if existing is not None and existing.read_only and not unchanged:
             _guard_read_only(existing, principal, force)
         return Change(
             environment, key, data, sealed, description, read_only, scope, existing, unchanged
         )
 
-    def _same(
+    async def _same(
         self, entry: ConfigurationEntry, flags: tuple[bool, str, str, bool], data: bytes
     ) -> bool:
         if (entry.secret, entry.description, entry.scope, entry.read_only) != flags:
             return False
         stored = _stored(entry)
-        current = self.codec.load(
+        current = await self.codec.load(
             stored, environment=entry.environment, key=entry.key, version=entry.version
         )
         return current == data
@@ -111,7 +111,7 @@ class Writer:
     async def apply_set(self, change: Change, principal: Principal) -> ConfigurationEntry:
         env, key, existing = change.environment, change.key, change.existing
         version = (existing.version if existing else await self.repo.last_version(env, key)) + 1
-        stored = self.codec.store(
+        stored = await self.codec.store(
             change.data, secret=change.secret, environment=env, key=key, version=version
         )
         now = self.clock.now()
