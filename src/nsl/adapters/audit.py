@@ -12,10 +12,11 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nsl.adapters.models import AuditHeadRow, AuditRow
@@ -190,3 +191,46 @@ async def verify_chain(database: Database, batch: int = 5000) -> ChainReport:
     if count != head_seq or previous != head_hash:
         return bad(count + 1, f"the log ends at entry {count} but its head says {head_seq}")
     return ChainReport(True, count, head_seq, head_hash)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    service: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    outcome: str | None = None
+    target_prefix: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def query_entries(
+    database: Database, query: AuditQuery, offset: int, limit: int
+) -> tuple[int, list[AuditRow]]:
+    """Matching entries, newest first, and how many match in all."""
+    conditions = []
+    for column, value in (
+        (AuditRow.service, query.service),
+        (AuditRow.actor, query.actor),
+        (AuditRow.action, query.action),
+        (AuditRow.outcome, query.outcome),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if query.target_prefix:
+        escaped = query.target_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(AuditRow.target.like(escaped + "%", escape="\\"))
+    if query.since is not None:
+        conditions.append(AuditRow.recorded_at >= query.since)
+    if query.until is not None:
+        conditions.append(AuditRow.recorded_at < query.until)
+    async with database.session() as session:
+        total = await session.scalar(select(func.count()).select_from(AuditRow).where(*conditions))
+        rows = await session.scalars(
+            select(AuditRow)
+            .where(*conditions)
+            .order_by(AuditRow.seq.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return int(total or 0), list(rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from nsl.cli import admin_cmds, serve_cmds
+from nsl.cli import admin_cmds, security_cmds, serve_cmds
 
 app = typer.Typer(
     name="nsl",
@@ -18,6 +18,8 @@ app.command("version")(admin_cmds.version)
 app.add_typer(admin_cmds.config_app, name="config")
 app.add_typer(admin_cmds.db_app, name="db")
 app.add_typer(admin_cmds.auth_app, name="auth")
+app.add_typer(security_cmds.enclave_app, name="enclave")
+app.add_typer(security_cmds.audit_app, name="audit")
 
 
 def main() -> None:
