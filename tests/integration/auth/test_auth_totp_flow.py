@@ -72,13 +72,13 @@ async def test_require_totp_guard_accepts_each_code_once(harness: Harness) -> No
     _, raw, authenticator = await enrolled_user(harness)
     headers = {"X-API-Key": raw}
     missing = await harness.http.post("/test/sensitive", headers=headers)
-    assert missing.status_code == 401 and missing.json()["code"] == "auth.totp_required"
+    assert missing.status_code == 403 and missing.json()["code"] == "auth.totp_required"
 
     code = authenticator.at(harness.clock.now())
     ok = await harness.http.post("/test/sensitive", headers=headers | {"X-TOTP-Code": code})
     assert ok.status_code == 200
     replay = await harness.http.post("/test/sensitive", headers=headers | {"X-TOTP-Code": code})
-    assert replay.status_code == 401 and replay.json()["code"] == "auth.invalid_totp"
+    assert replay.status_code == 403 and replay.json()["code"] == "auth.invalid_totp"
 
 
 async def test_codes_one_step_either_side_are_accepted(harness: Harness) -> None:

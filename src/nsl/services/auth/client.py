@@ -9,7 +9,7 @@ from fastapi import Header
 from starlette.requests import Request
 
 from nsl.core.context import ServiceContext
-from nsl.core.errors import Unauthenticated, Unavailable
+from nsl.core.errors import Forbidden, Unauthenticated, Unavailable
 from nsl.core.security import Principal, Role, require_roles
 
 TOTP_HEADER = "X-TOTP-Code"
@@ -24,7 +24,7 @@ def require_totp(
     source: ServiceContext | TotpVerifier, *roles: Role
 ) -> Callable[..., Awaitable[Principal]]:
     """A FastAPI dependency: an authenticated caller (with one of ``roles``, if given) who also
-    sends a fresh TOTP code in ``X-TOTP-Code``. ``source`` is the service context (the auth
+    sends a fresh TOTP code in ``X-TOTP-Code`` (a missing or wrong code is a 403). ``source`` is the service context (the auth
     service is looked up at request time) or a verifier."""
     guard = require_roles(*roles)
 
@@ -34,7 +34,7 @@ def require_totp(
     ) -> Principal:
         principal = guard(request)
         if not x_totp_code:
-            raise Unauthenticated(
+            raise Forbidden(
                 f"this operation needs a TOTP code in the {TOTP_HEADER} header",
                 code="auth.totp_required",
             )
@@ -43,7 +43,10 @@ def require_totp(
             raise Unavailable(
                 "the auth service does not run in this process", code="auth.unavailable"
             )
-        await verifier.verify_totp(principal.id, x_totp_code)
+        try:
+            await verifier.verify_totp(principal.id, x_totp_code)
+        except Unauthenticated as exc:  # the caller is known; the step-up is what is refused
+            raise Forbidden(exc.detail, code=exc.code) from exc
         return principal
 
     return dependency
