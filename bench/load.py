@@ -42,8 +42,11 @@ def require_wrk() -> str:
     return path
 
 
-def run_wrk(wrk: str, url: str, load: Load, api_key: str | None = None) -> Figures:
-    """One wrk run against ``url``; fails on any socket error or non-2xx/3xx answer."""
+def run_wrk(
+    wrk: str, url: str, load: Load, api_key: str | None = None, body: str | None = None
+) -> Figures:
+    """One wrk run against ``url`` (a POST of ``body`` when given); fails on any socket error
+    or non-2xx/3xx answer."""
     command = [
         wrk,
         f"-t{load.threads}",
@@ -53,7 +56,7 @@ def run_wrk(wrk: str, url: str, load: Load, api_key: str | None = None) -> Figur
         "-s", str(SCRIPT),
         url,
     ]  # fmt: skip
-    env = {**os.environ, "NSL_BENCH_API_KEY": api_key or ""}
+    env = {**os.environ, "NSL_BENCH_API_KEY": api_key or "", "NSL_BENCH_BODY": body or ""}
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, env=env, timeout=load.duration_s + 30

@@ -1,7 +1,15 @@
--- wrk script: optional X-API-Key header from the environment, exact figures as one JSON line.
+-- wrk script: optional X-API-Key header and JSON body from the environment, exact figures as one
+-- JSON line.
 local api_key = os.getenv("NSL_BENCH_API_KEY")
 if api_key and api_key ~= "" then
   wrk.headers["X-API-Key"] = api_key
+end
+-- optional JSON body: the request becomes a POST
+local body = os.getenv("NSL_BENCH_BODY")
+if body and body ~= "" then
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["Content-Type"] = "application/json"
 end
 
 done = function(summary, latency, requests)

@@ -1,6 +1,8 @@
-"""Benchmark entry (``make bench``): the service layer against a raw ASGI app, same server.
+"""Benchmark entry (``make bench``): the service layer against baselines measured in the same run.
 
-Prints one JSON line per scenario on stdout; progress and diagnostics go to stderr.
+HTTP scenarios compare with a raw ASGI app on the same server; key and randomness scenarios
+compare with the raw library operation in-process (one core) and with the gateway's own
+authenticated read. Prints one JSON line per scenario on stdout; progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from types import FrameType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import servers
+from bench import libraries, servers
 from bench.load import Figures, Load, require_wrk, run_wrk
 from bench.servers import BenchError, Server
 from nsl.client import Client
@@ -33,16 +35,48 @@ HIGH_LIMIT = "100000000"
 BUSY_SHARE = 0.15
 
 
+AUTH_READ = "config_read_authenticated"
+SIGN_TARGET_RPS = 3000  # 3x AWS KMS's per-account ECC quota
+SIGN_TARGET_RATIO_TO_READ = 0.8
+
+
 @dataclass(frozen=True)
 class Scenario:
+    """``path`` and ``body`` may name prepared objects (``{key_r1}``); a ``library`` scenario
+    is compared with that raw library operation instead of the raw ASGI app."""
+
     name: str
     path: str
     authenticated: bool
+    body: str | None = None
+    library: str | None = None
 
 
+SIGN_BODY = '{"data": "48656c6c6f204e656f", "scheme": "%s"}'
 SCENARIOS = (
     Scenario("health_live", "/health/live", authenticated=False),
-    Scenario("config_read_authenticated", f"/api/v1/configuration/{CONFIG_KEY}", True),
+    Scenario(AUTH_READ, f"/api/v1/configuration/{CONFIG_KEY}", True),
+    Scenario(
+        "keys_sign_secp256r1",
+        "/api/v1/keys/{key_r1}/sign",
+        True,
+        SIGN_BODY % "ecdsa-sha256",
+        "cryptography P-256 ECDSA-SHA256 sign",
+    ),
+    Scenario(
+        "keys_sign_secp256k1",
+        "/api/v1/keys/{key_k1}/sign",
+        True,
+        SIGN_BODY % "eip191",
+        "coincurve secp256k1 recoverable sign",
+    ),
+    Scenario(
+        "randomness_generate",
+        "/api/v1/randomness",
+        True,
+        '{"alpha": "6e736c2d62656e6368", "count": 1}',
+        "nsl ECVRF-P256-SHA256-TAI prove",
+    ),
 )
 
 
@@ -67,6 +101,8 @@ def service_env(admin_key: str) -> dict[str, str]:
         NSL_BOOTSTRAP_ADMIN_KEY=admin_key,
         NSL_RATE_LIMIT__PER_IP__READ=HIGH_LIMIT,
         NSL_RATE_LIMIT__PER_PRINCIPAL__READ=HIGH_LIMIT,
+        NSL_RATE_LIMIT__PER_IP__WRITE=HIGH_LIMIT,
+        NSL_RATE_LIMIT__PER_PRINCIPAL__WRITE=HIGH_LIMIT,
     )
     return env
 
@@ -93,36 +129,62 @@ def running(workdir: Path, admin_key: str) -> Iterator[tuple[Server, Server]]:
             servers.stop(server)
 
 
-def prepare(service: Server, admin_key: str) -> None:
-    """Create the value the authenticated scenario reads, and check it reads back."""
+def prepare(service: Server, admin_key: str) -> dict[str, str]:
+    """Create what the scenarios use (a configuration value, one key per curve), checked once."""
     with Client(service.base_url, api_key=admin_key) as client:
         client.set_config(CONFIG_KEY, {"answer": 42}, description="benchmark read target")
         client.get_config(CONFIG_KEY)
+        keys = {}
+        for name, key_type in (("key_r1", "secp256r1"), ("key_k1", "secp256k1")):
+            created = client.create_managed_key(
+                key_type, name=f"bench-{key_type}", rate_limit_per_minute=100_000_000
+            )
+            keys[name] = str(created["key_id"])
+        client.sign(keys["key_r1"], bytes.fromhex("00"))
+        return keys
 
 
 def measure(
-    wrk: str, server: Server, scenario: Scenario, load: Load, warmup: float, key: str
+    wrk: str,
+    server: Server,
+    scenario: Scenario,
+    load: Load,
+    warmup: float,
+    key: str,
+    names: dict[str, str],
 ) -> Figures:
-    url = server.base_url + scenario.path
+    url = server.base_url + scenario.path.format(**names)
     api_key = key if scenario.authenticated else None
-    run_wrk(wrk, url, Load(load.connections, warmup, load.threads), api_key)
-    return run_wrk(wrk, url, load, api_key)
+    run_wrk(wrk, url, Load(load.connections, warmup, load.threads), api_key, scenario.body)
+    return run_wrk(wrk, url, load, api_key, scenario.body)
 
 
 def bench(args: argparse.Namespace, wrk: str, workdir: Path) -> list[dict[str, object]]:
     admin_key = secrets.token_urlsafe(36)  # 48 characters
     load = Load(connections=args.connections, duration_s=args.duration)
     chosen = [s for s in SCENARIOS if not args.scenario or s.name in args.scenario]
+    if any(s.library for s in chosen) and not any(s.name == AUTH_READ for s in chosen):
+        chosen.insert(0, next(s for s in SCENARIOS if s.name == AUTH_READ))  # the reference
     lines: list[dict[str, object]] = []
+    auth_read: Figures | None = None
     with running(workdir, admin_key) as (raw, service):
-        prepare(service, admin_key)
+        names = prepare(service, admin_key)
         for scenario in chosen:
             _warn_if_busy()
-            _progress(f"{scenario.name}: baseline (raw ASGI app)")
-            base = measure(wrk, raw, scenario, load, args.warmup, admin_key)
-            _progress(f"{scenario.name}: service layer")
-            got = measure(wrk, service, scenario, load, args.warmup, admin_key)
-            line = result_line(scenario, got, base, load)
+            if scenario.library is not None:
+                _progress(f"{scenario.name}: baseline ({scenario.library}, in-process)")
+                library_ops = libraries.ops_per_second(scenario.library, args.duration)
+                _progress(f"{scenario.name}: service layer")
+                got = measure(wrk, service, scenario, load, args.warmup, admin_key, names)
+                line = library_line(scenario, got, library_ops, auth_read, load)
+            else:
+                _progress(f"{scenario.name}: baseline (raw ASGI app)")
+                base = measure(wrk, raw, scenario, load, args.warmup, admin_key, names)
+                _progress(f"{scenario.name}: service layer")
+                got = measure(wrk, service, scenario, load, args.warmup, admin_key, names)
+                line = result_line(scenario, got, base, load)
+                if scenario.name == AUTH_READ:
+                    auth_read = got
             print(json.dumps(line), flush=True)
             lines.append(line)
     return lines
@@ -141,6 +203,29 @@ def result_line(scenario: Scenario, got: Figures, base: Figures, load: Load) -> 
         "baseline_p50_ms": round(base.p50_ms, 3),
         "baseline_p99_ms": round(base.p99_ms, 3),
     }
+
+
+def library_line(
+    scenario: Scenario, got: Figures, library_ops: float, auth_read: Figures | None, load: Load
+) -> dict[str, object]:
+    line: dict[str, object] = {
+        "scenario": scenario.name,
+        "rps": round(got.rps, 1),
+        "p50_ms": round(got.p50_ms, 3),
+        "p99_ms": round(got.p99_ms, 3),
+        "baseline": scenario.library,
+        "baseline_ops_per_s": round(library_ops, 1),
+        "ratio": round(got.rps / library_ops, 3),
+        "connections": load.connections,
+        "duration_s": load.duration_s,
+    }
+    if auth_read is not None:
+        line["auth_read_rps"] = round(auth_read.rps, 1)
+        line["ratio_to_auth_read"] = round(got.rps / auth_read.rps, 3)
+    if scenario.name.startswith("keys_sign"):
+        line["target_rps"] = SIGN_TARGET_RPS
+        line["target_ratio_to_auth_read"] = SIGN_TARGET_RATIO_TO_READ
+    return line
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,11 +13,11 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Update, func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from nsl.adapters.models import AuditHeadRow, AuditRow
 from nsl.core.audit import AuditEntry
@@ -32,20 +32,29 @@ HEAD_ID = 1
 MAX_BATCH = 500
 
 
-def entry_hash(prev_hash: str, row: AuditRow) -> str:
-    body = {
-        "seq": row.seq,
-        "recorded_at": row.recorded_at.isoformat(),
-        "actor": row.actor,
-        "service": row.service,
-        "action": row.action,
-        "target": row.target,
-        "outcome": row.outcome,
-        "data_hash": row.data_hash,
-        "details": row.details,
-    }
+HASHED_FIELDS = (
+    "seq",
+    "recorded_at",
+    "actor",
+    "service",
+    "action",
+    "target",
+    "outcome",
+    "data_hash",
+    "details",
+)
+
+
+def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """SHA-256 of the previous hash and the entry's canonical JSON (sorted keys, ISO time)."""
+    body = {name: fields[name] for name in HASHED_FIELDS}
+    body["recorded_at"] = body["recorded_at"].isoformat()
     canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(prev_hash.encode() + canonical).hexdigest()
+
+
+def row_hash(prev_hash: str, row: AuditRow) -> str:
+    return chain_hash(prev_hash, {name: getattr(row, name) for name in HASHED_FIELDS})
 
 
 class SqlAuditLog:
@@ -58,6 +67,7 @@ class SqlAuditLog:
         self._queue: list[tuple[AuditEntry, asyncio.Future[None]]] = []
         self._wakeup: asyncio.Event | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._head: Head | None = None  # the head this process last committed
 
     async def record(self, entry: AuditEntry) -> None:
         loop = asyncio.get_running_loop()
@@ -95,47 +105,85 @@ class SqlAuditLog:
                 await self._write(batch)
 
     async def _write(self, batch: list[tuple[AuditEntry, asyncio.Future[None]]]) -> None:
+        entries = [entry for entry, _ in batch]
         try:
-            async with self._database.session() as session:
-                await self._append(session, [entry for entry, _ in batch])
+            head = await self._database.run_in_transaction(lambda c: self._append(c, entries))
         except Exception as exc:  # noqa: BLE001 - handed to every waiter, none is told it worked
+            self._head = None
             log.error("audit append of %d entries failed: %s", len(batch), type(exc).__name__)
             self._metrics.audit_failures.inc(len(batch))
             for _, done in batch:
                 if not done.done():
                     done.set_exception(exc)
             return
+        self._head = head
         self._metrics.audit_entries.inc(len(batch))
         for _, done in batch:
             if not done.done():
                 done.set_result(None)
 
-    async def _append(self, session: AsyncSession, entries: list[AuditEntry]) -> None:
-        head = await session.scalar(
-            select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
-        )
-        if head is None:  # a database created without the migration's head row
-            head = AuditHeadRow(id=HEAD_ID, seq=0, entry_hash=GENESIS)
-            session.add(head)
+    def _append(self, conn: Connection, entries: list[AuditEntry]) -> Head:
+        """Chain and insert ``entries``; the head row is the lock. The head this process wrote
+        last is tried first with a conditional update (one statement fewer); when another
+        process appended since, the head is read under lock and the chain computed again."""
+        if self._head is not None:
+            rows, head = self._chain(self._head, entries)
+            if conn.execute(_move_head(self._head, head)).rowcount == 1:
+                conn.execute(insert(AuditRow), rows)
+                return head
+        found = conn.execute(
+            select(AuditHeadRow.seq, AuditHeadRow.entry_hash)
+            .where(AuditHeadRow.id == HEAD_ID)
+            .with_for_update()
+        ).one_or_none()
+        if found is None:  # a database created without the migration's head row
+            conn.execute(insert(AuditHeadRow).values(id=HEAD_ID, seq=0, entry_hash=GENESIS))
+            current = Head(0, GENESIS)
+        else:
+            current = Head(found[0], found[1])
+        rows, head = self._chain(current, entries)
+        conn.execute(_move_head(current, head))
+        conn.execute(insert(AuditRow), rows)
+        return head
+
+    def _chain(self, head: Head, entries: list[AuditEntry]) -> tuple[list[dict[str, Any]], Head]:
         now = self._clock.now()
-        seq, previous = head.seq, head.entry_hash
+        seq, previous = head
+        rows: list[dict[str, Any]] = []
         for entry in entries:
             seq += 1
-            row = AuditRow(
-                seq=seq,
-                recorded_at=now,
-                actor=entry.actor,
-                service=entry.service,
-                action=entry.action,
-                target=entry.target,
-                outcome=entry.outcome,
-                data_hash=entry.data_hash,
-                details=dict(entry.details),
-                prev_hash=previous,
-            )
-            row.entry_hash = previous = entry_hash(previous, row)
-            session.add(row)
-        head.seq, head.entry_hash = seq, previous
+            row = {
+                "seq": seq,
+                "recorded_at": now,
+                "actor": entry.actor,
+                "service": entry.service,
+                "action": entry.action,
+                "target": entry.target,
+                "outcome": entry.outcome,
+                "data_hash": entry.data_hash,
+                "details": dict(entry.details),
+                "prev_hash": previous,
+            }
+            row["entry_hash"] = previous = chain_hash(previous, row)
+            rows.append(row)
+        return rows, Head(seq, previous)
+
+
+class Head(NamedTuple):
+    seq: int
+    entry_hash: str
+
+
+def _move_head(old: Head, new: Head) -> Update:
+    return (
+        update(AuditHeadRow)
+        .where(
+            AuditHeadRow.id == HEAD_ID,
+            AuditHeadRow.seq == old.seq,
+            AuditHeadRow.entry_hash == old.entry_hash,
+        )
+        .values(seq=new.seq, entry_hash=new.entry_hash)
+    )
 
 
 @dataclass(frozen=True)
@@ -185,7 +233,7 @@ async def verify_chain(database: Database, batch: int = 5000) -> ChainReport:
                 return bad(expected_seq, f"entry {expected_seq} is missing (next is {row.seq})")
             if row.prev_hash != previous:
                 return bad(row.seq, f"entry {row.seq} does not link to entry {row.seq - 1}")
-            if entry_hash(previous, row) != row.entry_hash:
+            if row_hash(previous, row) != row.entry_hash:
                 return bad(row.seq, f"entry {row.seq} was changed after it was written")
             previous, expected_seq, count = row.entry_hash, expected_seq + 1, count + 1
     if count != head_seq or previous != head_hash:

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from nsl.client.audit import AuditEndpoints
 from nsl.client.auth import AuthEndpoints
 from nsl.client.base import AsyncSession, SyncSession
 from nsl.client.configuration import ConfigurationEndpoints
 from nsl.client.infra import InfraEndpoints
+from nsl.client.keys import KeysEndpoints
+from nsl.client.randomness import RandomnessEndpoints
+from nsl.client.secrets import SecretsEndpoints
 
 
-class Client(SyncSession, InfraEndpoints, AuthEndpoints, ConfigurationEndpoints):
+class Client(
+    SyncSession,
+    InfraEndpoints,
+    AuthEndpoints,
+    ConfigurationEndpoints,
+    SecretsEndpoints,
+    KeysEndpoints,
+    RandomnessEndpoints,
+    AuditEndpoints,
+):
     """Blocking client: ``Client(base_url, api_key=..., token=...)``; close it or use ``with``."""
 
 
-class AsyncClient(AsyncSession, InfraEndpoints, AuthEndpoints, ConfigurationEndpoints):
+class AsyncClient(
+    AsyncSession,
+    InfraEndpoints,
+    AuthEndpoints,
+    ConfigurationEndpoints,
+    SecretsEndpoints,
+    KeysEndpoints,
+    RandomnessEndpoints,
+    AuditEndpoints,
+):
     """asyncio client with the same methods as ``Client``, each a coroutine."""

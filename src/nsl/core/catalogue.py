@@ -37,6 +37,30 @@ CATALOGUE: tuple[Entry, ...] = (
         "nsl.services.configuration.service:ConfigurationService",
         "versioned configuration with encrypted secrets",
     ),
+    Entry(
+        "audit",
+        1,
+        "nsl.services.audit.service:AuditService",
+        "hash-chained audit log of key, secret and randomness operations",
+    ),
+    Entry(
+        "keys",
+        2,
+        "nsl.services.keys.service:KeysService",
+        "keys in the enclave: sign, verify, encrypt, rotate, export",
+    ),
+    Entry(
+        "secrets",
+        2,
+        "nsl.services.secrets.service:SecretsService",
+        "versioned secrets under enclave envelope encryption, with path policies",
+    ),
+    Entry(
+        "randomness",
+        2,
+        "nsl.services.randomness.service:RandomnessService",
+        "verifiable randomness (ECVRF)",
+    ),
 )
 
 PHASE_NAMES = {1: "core", 2: "enhanced", 3: "data", 4: "governance & advanced"}

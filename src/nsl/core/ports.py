@@ -10,11 +10,14 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nsl.core.health import Check
+
+T = TypeVar("T")
 
 
 class Database(Protocol):
@@ -24,6 +27,10 @@ class Database(Protocol):
 
     def session(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A session inside a transaction that commits on success, rolls back on error."""
+        ...
+
+    async def run_in_transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run blocking Core ``work`` in one transaction, off the event loop, in one hop."""
         ...
 
     async def health(self) -> Check: ...

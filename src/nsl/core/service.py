@@ -61,7 +61,7 @@ class PeriodicTask:
 
     name: str
     interval_s: float
-    run: Callable[[], Awaitable[None]]
+    run: Callable[[], Awaitable[object]]
     last_success: float | None = None
     last_error: str = ""
     handle: asyncio.Task[None] | None = None
@@ -125,7 +125,7 @@ class ServiceBase:
         return []
 
     # lifecycle -------------------------------------------------------------------------
-    def every(self, interval_s: float, name: str, run: Callable[[], Awaitable[None]]) -> None:
+    def every(self, interval_s: float, name: str, run: Callable[[], Awaitable[object]]) -> None:
         """Register a periodic task; it starts with the service and stops with it."""
         self._tasks.append(PeriodicTask(name=name, interval_s=interval_s, run=run))
 
@@ -174,8 +174,13 @@ class ServiceBase:
 
     # internals -------------------------------------------------------------------------
     async def _loop(self, task: PeriodicTask) -> None:
+        current = asyncio.current_task()
         while True:
             await self._run(task)
+            # A driver may swallow a cancellation that lands mid-connect (seen with aiosqlite
+            # under SQLAlchemy); honour it here rather than sleeping a whole interval.
+            if current is not None and current.cancelling():
+                raise asyncio.CancelledError
             await asyncio.sleep(task.interval_s)
 
     async def _run(self, task: PeriodicTask) -> None:

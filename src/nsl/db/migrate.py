@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "nsl.services.configuration.models",
     "nsl.services.keys.models",
     "nsl.services.secrets.models",
+    "nsl.services.randomness.models",
 )
 
 

@@ -50,6 +50,7 @@ async def test_two_processes_sharing_redis_share_one_budget(
         "database": {"url": fresh_postgres_url},
         "redis": {"url": redis_url, "key_prefix": prefix},
         "rate_limit": {"per_ip": {"read": 20}},
+        "enclave": {"master_key": "33" * 32},  # processes sharing a database share this key
     }
     first = make_settings(tmp_path / "a", **common)
     second = make_settings(tmp_path / "b", **common)

@@ -24,8 +24,8 @@ def require_totp(
     source: ServiceContext | TotpVerifier, *roles: Role
 ) -> Callable[..., Awaitable[Principal]]:
     """A FastAPI dependency: an authenticated caller (with one of ``roles``, if given) who also
-    sends a fresh TOTP code in ``X-TOTP-Code`` (a missing or wrong code is a 403). ``source`` is the service context (the auth
-    service is looked up at request time) or a verifier."""
+    sends a fresh TOTP code in ``X-TOTP-Code`` (a missing or wrong code is a 403). ``source``
+    is the service context (the auth service is looked up at request time) or a verifier."""
     guard = require_roles(*roles)
 
     async def dependency(

@@ -1,0 +1,1 @@
+"""Secrets: path-addressed, versioned values under envelope encryption, with path policies."""
