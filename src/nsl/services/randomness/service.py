@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from fastapi import APIRouter
 
+from nsl.core.audited import AuditScope
 from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError
 from nsl.core.health import Check
@@ -22,7 +23,7 @@ from nsl.core.security import Principal
 from nsl.core.service import ServiceBase
 from nsl.enclave.ecvrf import suite_for
 from nsl.services.randomness import fulfilment, rules, verification
-from nsl.services.randomness.auditing import SYSTEM_ACTOR, AuditScope
+from nsl.services.randomness.auditing import SYSTEM_ACTOR, audit_scope
 from nsl.services.randomness.errors import RequestFailed, RequestIdReused, RequestNotFound
 from nsl.services.randomness.models import RandomnessRequest
 from nsl.services.randomness.repository import (
@@ -71,7 +72,7 @@ class RandomnessService(ServiceBase):
         return build_router(self)
 
     def audited(self, action: str, actor: str, target: str, data: bytes) -> AuditScope:
-        return AuditScope(self.ctx.audit, self.operation(action), action, actor, target, data)
+        return audit_scope(self.ctx.audit, self.operation(action), action, actor, target, data)
 
     # generate ---------------------------------------------------------------------------
     async def generate(self, body: GenerateBody, *, principal: Principal) -> dict[str, Any]:

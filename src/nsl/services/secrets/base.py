@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from nsl.core.audit import AuditEntry
+from nsl.core.audited import outcome_of
 from nsl.core.context import ServiceContext
-from nsl.core.errors import NslError, Unavailable
+from nsl.core.errors import Unavailable
 from nsl.core.health import Check, Status
 from nsl.core.security import Principal
 from nsl.core.service import ServiceBase
@@ -152,8 +153,7 @@ class SecretsBase(ServiceBase):
         try:
             yield note
         except Exception as exc:
-            outcome = exc.code if isinstance(exc, NslError) else "internal.error"
-            await self._record(principal, action, note, outcome)
+            await self._record(principal, action, note, outcome_of(exc))
             raise
         await self._record(principal, action, note, "ok")
 
