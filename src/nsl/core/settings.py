@@ -160,6 +160,52 @@ class SecretsSettings(BaseModel):
     max_secrets: int = Field(10_000, ge=1)
 
 
+Network = Literal["mainnet", "testnet", "local"]
+
+
+class ChainSettings(BaseModel):
+    """One chain: its network, RPC endpoints (several: failover) and limits.
+
+    Empty ``endpoints`` on ``network=local`` means the embedded dev chain's. ``network_id`` is the
+    Neo N3 magic or the EVM chain id; empty means the network's known value (``local``: asked
+    of the node). A node answering with another id is refused at start."""
+
+    enabled: bool = True
+    network: Network = "local"
+    endpoints: list[SecretStr] = Field(default_factory=list)
+    network_id: int | None = None
+    timeout_s: float = Field(5.0, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    breaker_failures: int = Field(3, ge=1)
+    breaker_reset_s: float = Field(15.0, gt=0)
+    receipt_timeout_s: float = Field(60.0, gt=0)
+    max_contract_bytes: int = Field(512 * 1024, ge=1)
+    max_gas: int = Field(0, ge=0)  # per transaction; 0 = the chain's own limit
+
+
+class NeoN3Settings(ChainSettings):
+    max_gas: int = Field(100 * 10**8, ge=0)  # datoshi of system fee
+
+
+class NeoXSettings(ChainSettings):
+    max_gas: int = Field(15_000_000, ge=0)  # gas units
+
+
+class DevChainSettings(BaseModel):
+    """Embedded dev chains started by ``nsl up`` (neo-go, Hardhat) for ``network=local``."""
+
+    start: bool = True
+    block_time_ms: int = Field(100, ge=10, le=15_000)
+    neo_n3_magic: int = Field(7_040_001, ge=1, lt=2**32)
+    neo_x_chain_id: int = Field(40_001, ge=1)
+
+
+class ChainsSettings(BaseModel):
+    neo_n3: NeoN3Settings = NeoN3Settings()
+    neo_x: NeoXSettings = NeoXSettings()
+    dev: DevChainSettings = DevChainSettings()
+
+
 class Settings(BaseSettings):
     """The whole tree. Environment variables win over ``.env``, which wins over defaults."""
 
@@ -193,6 +239,7 @@ class Settings(BaseSettings):
     secrets: SecretsSettings = SecretsSettings()
     keys: KeysSettings = KeysSettings()
     enclave: EnclaveSettings = EnclaveSettings()
+    chains: ChainsSettings = ChainsSettings()
     services: dict[str, ServiceToggle] = Field(default_factory=dict)
 
     @field_validator("log_level")

@@ -10,7 +10,7 @@ from typing import Any
 from nsl.core.security import Principal
 from nsl.enclave.signatures import verify_signature
 from nsl.services.keys import ciphertexts, rules, schemes, transactions
-from nsl.services.keys.base import KeysBase
+from nsl.services.keys.chainsign import ChainSigning
 from nsl.services.keys.errors import InvalidInput, NotExportable, VersionUnavailable
 from nsl.services.keys.record import KeyRecord, VersionInfo
 from nsl.services.keys.schemas import (
@@ -25,7 +25,7 @@ from nsl.services.keys.schemas import (
 EXPORT_FORMAT = "nsl-export-v1"
 
 
-class CryptoUseCases(KeysBase):
+class CryptoUseCases(ChainSigning):
     async def sign(self, key_id: str, body: SignBody, *, principal: Principal) -> dict[str, Any]:
         async with self.audited("sign", principal, key_id) as audit:
             record = await self.usable(key_id, principal, "sign")
@@ -33,6 +33,8 @@ class CryptoUseCases(KeysBase):
             audit.version = version.version
             name = schemes.resolve(body.scheme, record.key_type, transactions=True)
             audit.details = {"scheme": name}
+            if body.submit:
+                self.check_submittable(name)
             if name == schemes.NEO_N3_TX:
                 payload, result = await transactions.sign_neo_n3(self.ctx.enclave, version, body)
             elif name == schemes.EVM_EIP1559:
@@ -41,7 +43,10 @@ class CryptoUseCases(KeysBase):
                 payload, result = await self._sign_data(version, name, body)
             audit.data(payload)
             self.usage.count(key_id, "sign", self.now())
-            return {**result, "key_version": version.version, "scheme": name}
+        signed = {**result, "key_version": version.version, "scheme": name}
+        if body.submit:
+            signed["submitted"] = await self.submit_signed(name, result)
+        return signed
 
     async def _sign_data(
         self, version: VersionInfo, name: str, body: SignBody

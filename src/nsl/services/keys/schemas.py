@@ -45,6 +45,9 @@ class SignBody(_Body):
         None, description="neo-n3-tx: unsigned tx hex; evm-eip1559: web3-style fields"
     )
     network_magic: int | None = Field(None, description="neo-n3-tx: the network's magic")
+    submit: bool = Field(
+        False, description="transaction schemes: also send it and wait for its block"
+    )
 
 
 class VerifyBody(_Body):
