@@ -45,3 +45,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Platform contracts: neo3-boa (Neo N3) and Vyper (Neo X) compile in their own tool venv
+# (tools/contracts/venv, made on first use); the artefacts under src/nsl/chains/artifacts are committed.
+.PHONY: contracts
+contracts:
+	$(PYTHON) contracts/build.py

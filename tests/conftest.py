@@ -16,6 +16,7 @@ import pytest
 
 from nsl.core.metrics import Metrics
 from nsl.core.settings import DatabaseSettings
+from tests.devchains import dev_chains  # noqa: F401  # the session's real dev chains
 
 RUN_ID = uuid.uuid4().hex[:10]
 PG_ADMIN_URL = os.environ.get("NSL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -45,6 +45,7 @@ class NslProcess:
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("NSL_")},
             "NSL_ENV": "test",
+            "NSL_CHAINS__DEV__START": "false",  # the chain e2e tests turn it back on
             **(env or {}),
         }
         self.log_path = data_dir.parent / f"nsl-{self.port}.log"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from nsl.cli import admin_cmds, security_cmds, serve_cmds
+from nsl.cli import admin_cmds, chain_cmds, contract_cmds, security_cmds, serve_cmds
 
 app = typer.Typer(
     name="nsl",
@@ -20,6 +20,8 @@ app.add_typer(admin_cmds.db_app, name="db")
 app.add_typer(admin_cmds.auth_app, name="auth")
 app.add_typer(security_cmds.enclave_app, name="enclave")
 app.add_typer(security_cmds.audit_app, name="audit")
+app.add_typer(chain_cmds.chains_app, name="chains")
+app.add_typer(contract_cmds.contracts_app, name="contracts")
 
 
 def main() -> None:

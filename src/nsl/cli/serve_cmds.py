@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from nsl.chains.devnet import DevChains
 from nsl.cli.common import console, err_console, load_settings, run
 from nsl.core import catalogue
 from nsl.core.errors import NslError
@@ -54,12 +55,23 @@ def up(
         os.environ["NSL_ONLY_SERVICES"] = '["' + '","'.join(only) + '"]'
     settings = load_settings(data_dir)
     _prepare(settings)
+    dev_chains = DevChains(settings)
+    if settings.chains.dev.start:
+        with console.status("starting the dev chains"):
+            urls = dev_chains.start()
+        dev_chains.export(urls)
+        for chain, url in urls.items():
+            console.print(f"dev chain {chain} at {url}")
+        settings = load_settings(data_dir)
     scheme = "https" if settings.http.tls else "http"
     console.print(
         f"[bold]Neo Service Layer[/bold] on {scheme}://{settings.http.host}:{settings.http.port} "
         f"(env={settings.env}, data dir {settings.data_dir})"
     )
-    serve(settings)
+    try:
+        serve(settings)
+    finally:
+        dev_chains.stop()
 
 
 def serve_one(

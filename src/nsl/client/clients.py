@@ -6,6 +6,8 @@ from nsl.client.audit import AuditEndpoints
 from nsl.client.auth import AuthEndpoints
 from nsl.client.base import AsyncSession, SyncSession
 from nsl.client.configuration import ConfigurationEndpoints
+from nsl.client.contracts import ContractsEndpoints
+from nsl.client.events import EventsEndpoints
 from nsl.client.infra import InfraEndpoints
 from nsl.client.keys import KeysEndpoints
 from nsl.client.randomness import RandomnessEndpoints
@@ -17,6 +19,8 @@ class Client(
     InfraEndpoints,
     AuthEndpoints,
     ConfigurationEndpoints,
+    ContractsEndpoints,
+    EventsEndpoints,
     SecretsEndpoints,
     KeysEndpoints,
     RandomnessEndpoints,
@@ -30,6 +34,8 @@ class AsyncClient(
     InfraEndpoints,
     AuthEndpoints,
     ConfigurationEndpoints,
+    ContractsEndpoints,
+    EventsEndpoints,
     SecretsEndpoints,
     KeysEndpoints,
     RandomnessEndpoints,

@@ -34,3 +34,8 @@ class InfraEndpoints:
     def metrics_text(self) -> Call[str]:
         """The Prometheus exposition text."""
         return Call("GET", "/metrics", results.text, headers={"Accept": "text/plain"})
+
+    @endpoint
+    def chains(self) -> Call[JsonObject]:
+        """``{"items": [...]}``: each chain's network, height and endpoint health."""
+        return Call("GET", "/api/v1/chains", results.json_object)

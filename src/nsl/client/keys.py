@@ -97,20 +97,25 @@ class KeysEndpoints:
 
     @endpoint
     def sign_neo_n3_transaction(
-        self, key_id: str, transaction: bytes, network_magic: int
+        self, key_id: str, transaction: bytes, network_magic: int, submit: bool = False
     ) -> Call[JsonObject]:
-        """The key account's witness (``invocation_script``, ``verification_script``...)."""
+        """The key account's witness (``invocation_script``, ``verification_script``...);
+        ``submit=True`` also sends it and adds ``submitted`` (tx hash, block, state)."""
         body = {
             "scheme": "neo-n3-tx",
             "transaction": transaction.hex(),
             "network_magic": network_magic,
+            "submit": submit,
         }
         return Call("POST", _key(key_id, "sign"), results.json_object, json=body)
 
     @endpoint
-    def sign_evm_transaction(self, key_id: str, transaction: dict[str, Any]) -> Call[JsonObject]:
-        """A signed EIP-1559 transaction: ``raw_transaction`` and ``tx_hash``."""
-        body = {"scheme": "evm-eip1559", "transaction": transaction}
+    def sign_evm_transaction(
+        self, key_id: str, transaction: dict[str, Any], submit: bool = False
+    ) -> Call[JsonObject]:
+        """A signed EIP-1559 transaction: ``raw_transaction`` and ``tx_hash``; ``submit=True``
+        also sends it and adds ``submitted`` (tx hash, block, state)."""
+        body = {"scheme": "evm-eip1559", "transaction": transaction, "submit": submit}
         return Call("POST", _key(key_id, "sign"), results.json_object, json=body)
 
     @endpoint

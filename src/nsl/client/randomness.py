@@ -75,3 +75,18 @@ class RandomnessEndpoints:
     def randomness_keys(self) -> Call[JsonObject]:
         """``{"items": [{"suite", "public_key", "created_at"}]}``: the service's VRF keys."""
         return Call("GET", f"{PREFIX}/keys", results.json_object)
+
+    @endpoint
+    def publish_randomness(
+        self, request_id: str, chain: str, contract: str, consumer_request_id: int, key_id: str
+    ) -> Call[JsonObject]:
+        """Fulfil a consumer contract with a fulfilled request's output: ``{"randomness",
+        "invocation": {"tx_hash", "block", "state", ...}}``."""
+        body = {
+            "chain": chain,
+            "contract": contract,
+            "consumer_request_id": consumer_request_id,
+            "key_id": key_id,
+        }
+        path = f"{PREFIX}/{path_segment(request_id)}/publish"
+        return Call("POST", path, results.json_object, json=body)

@@ -38,6 +38,12 @@ CATALOGUE: tuple[Entry, ...] = (
         "versioned configuration with encrypted secrets",
     ),
     Entry(
+        "contracts",
+        1,
+        "nsl.services.contracts.service:ContractsService",
+        "smart contracts on Neo N3 and Neo X: deploy, invoke, call, events",
+    ),
+    Entry(
         "audit",
         1,
         "nsl.services.audit.service:AuditService",
@@ -60,6 +66,12 @@ CATALOGUE: tuple[Entry, ...] = (
         2,
         "nsl.services.randomness.service:RandomnessService",
         "verifiable randomness (ECVRF)",
+    ),
+    Entry(
+        "events",
+        3,
+        "nsl.services.events.service:EventsService",
+        "contract event subscriptions delivered to webhooks, the bus or an inbox",
     ),
 )
 

@@ -102,7 +102,8 @@ class Estimate:
 
 @dataclass(frozen=True)
 class ChainEvent:
-    """A contract event (N3 notification, EVM log) with where it happened.
+    """A contract event (N3 notification, EVM log) with where it happened. ``args`` are
+    JSON-safe, named from the ABI/manifest: integers as decimal strings, bytes as hex.
 
     ``index`` orders events within a block: (block_number, index) is unique per chain, and
     ``event_id`` (chain:block_hash:index) is stable across re-reads of the same block."""
@@ -237,6 +238,8 @@ class Chain(Protocol):
     async def status(self) -> ChainStatus: ...
 
     def check(self) -> Check: ...
+
+    def endpoint_statuses(self) -> list[EndpointStatus]: ...
 
     def address_of(self, public_key: bytes) -> str: ...
 

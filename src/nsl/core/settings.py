@@ -160,6 +160,29 @@ class SecretsSettings(BaseModel):
     max_secrets: int = Field(10_000, ge=1)
 
 
+class EventsSettings(BaseModel):
+    """The event subscriptions service: polling, confirmations, webhook delivery and retries."""
+
+    poll_interval_s: float = Field(1.0, gt=0)
+    delivery_interval_s: float = Field(0.5, gt=0)
+    lease_ttl_s: float = Field(15.0, gt=0)  # one replica polls a chain while it renews this
+    max_blocks_per_poll: int = Field(1000, ge=1, le=100_000)
+    reorg_window_blocks: int = Field(64, ge=1, le=10_000)  # recent block hashes remembered
+    confirmations_neo_n3: int = Field(1, ge=0)  # dBFT: a block is final once made
+    confirmations_neo_x: int = Field(2, ge=0)
+    max_confirmations: int = Field(1000, ge=0)
+    webhook_timeout_s: float = Field(10.0, gt=0)
+    max_attempts: int = Field(8, ge=1, le=100)
+    max_age_s: float = Field(24 * 3600.0, gt=0)  # then a failing delivery is dead-lettered
+    backoff_base_s: float = Field(2.0, gt=0)
+    backoff_cap_s: float = Field(3600.0, gt=0)
+    delivery_batch: int = Field(50, ge=1, le=1000)
+    max_subscriptions: int = Field(1000, ge=1)  # per owner
+    allow_private_webhooks: bool | None = None  # None: allowed except in production
+    retention_days: int = Field(30, ge=1)
+    lag_warn_blocks: int = Field(100, ge=1)
+
+
 Network = Literal["mainnet", "testnet", "local"]
 
 
@@ -198,6 +221,7 @@ class DevChainSettings(BaseModel):
     block_time_ms: int = Field(100, ge=10, le=15_000)
     neo_n3_magic: int = Field(7_040_001, ge=1, lt=2**32)
     neo_x_chain_id: int = Field(40_001, ge=1)
+    hardhat_dir: Path | None = None  # where `make hardhat` installed it; default: the repo's
 
 
 class ChainsSettings(BaseModel):
@@ -240,6 +264,7 @@ class Settings(BaseSettings):
     keys: KeysSettings = KeysSettings()
     enclave: EnclaveSettings = EnclaveSettings()
     chains: ChainsSettings = ChainsSettings()
+    events: EventsSettings = EventsSettings()
     services: dict[str, ServiceToggle] = Field(default_factory=dict)
 
     @field_validator("log_level")

@@ -22,6 +22,8 @@ MODEL_MODULES = (
     "nsl.services.keys.models",
     "nsl.services.secrets.models",
     "nsl.services.randomness.models",
+    "nsl.services.events.models",
+    "nsl.services.contracts.models",
 )
 
 

@@ -14,6 +14,7 @@ from nsl.adapters.leases import SqlLeases
 from nsl.adapters.outbox import OutboxRelay, SqlOutbox
 from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.adapters.ratelimit_redis import RedisRateLimiter
+from nsl.chains.registry import ChainRegistry
 from nsl.core.clock import Clock
 from nsl.core.enclave import Enclave
 from nsl.core.errors import Unavailable
@@ -39,6 +40,7 @@ class Adapters:
     rate_limiter: RateLimiter
     enclave: Enclave
     audit: SqlAuditLog
+    chains: ChainRegistry
 
     async def open(self) -> None:
         """Connect the networked parts. A broker or cache that is down does not stop the start:
@@ -53,8 +55,10 @@ class Adapters:
                 await start()
             except Unavailable as exc:
                 log.warning("%s backend unavailable at start: %s", part.backend, exc.detail)
+        await self.chains.start()
 
     async def close(self) -> None:
+        await self.chains.close()
         await self.audit.close()
         await self.enclave.close()
         for part in (self.rate_limiter, self.bus, self.cache):
@@ -105,4 +109,5 @@ def build_adapters(settings: Settings, clock: Clock, metrics: Metrics) -> Adapte
         rate_limiter=rate_limiter,
         enclave=build_enclave(settings, database, clock),
         audit=SqlAuditLog(database, clock, metrics),
+        chains=ChainRegistry(settings, metrics, clock),
     )

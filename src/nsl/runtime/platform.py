@@ -6,11 +6,14 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import ClassVar
 
+from fastapi import APIRouter
+
 from nsl.adapters.inbox import purge_processed
 from nsl.core.context import ServiceContext
 from nsl.core.health import Check, Status
 from nsl.core.service import ServiceBase
 from nsl.runtime.adapters import Adapters
+from nsl.runtime.chains_view import chains_router
 
 PUBLISHED_RETENTION = timedelta(days=7)
 
@@ -18,7 +21,7 @@ PUBLISHED_RETENTION = timedelta(days=7)
 class PlatformService(ServiceBase):
     """Always present: relays the outbox and reports the database, cache, bus and limiter."""
 
-    name: ClassVar[str] = "platform"
+    name: ClassVar[str] = "platform"  # also serves /api/v1/chains
     phase: ClassVar[int] = 1
     description: ClassVar[str] = "database, cache, bus, rate limiter, outbox relay"
 
@@ -41,7 +44,12 @@ class PlatformService(ServiceBase):
         checks = [await a.database.health(), await a.enclave.health()]
         for check in (await a.cache.health(), await a.bus.health(), await a.rate_limiter.health()):
             checks.append(_degraded_at_worst(check))
+        # a chain outage fails the calls that need it, not the whole platform
+        checks.extend(_degraded_at_worst(chain.check()) for chain in a.chains.all())
         return checks
+
+    def routes(self) -> APIRouter:
+        return chains_router(self.adapters.chains)
 
 
 def _degraded_at_worst(check: Check) -> Check:

@@ -52,6 +52,7 @@ class Runtime:
             rate_limiter=self.adapters.rate_limiter,
             enclave=self.adapters.enclave,
             audit=self.adapters.audit,
+            chains=self.adapters.chains,
             instance_id=new_id("i_"),
         )
         self.entries = catalogue.select(settings, phase=phase, only=only or None)

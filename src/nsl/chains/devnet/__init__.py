@@ -58,7 +58,7 @@ class DevChains:
                 node.start()
                 self.nodes[NEO_N3] = node
             if wants_dev_chain(self.settings, NEO_X):
-                evm = HardhatNode(root / "neo-x", dev.neo_x_chain_id)
+                evm = HardhatNode(root / "neo-x", dev.neo_x_chain_id, hardhat_dir=dev.hardhat_dir)
                 evm.start()
                 self.nodes[NEO_X] = evm
         except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -13,6 +14,17 @@ from pathlib import Path
 POLL_INTERVAL_S = 0.02
 STOP_TIMEOUT_S = 10.0
 LOG_TAIL_BYTES = 2000
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends SIGTERM when the parent dies, so a node never
+    outlives a host that was killed without a chance to stop it (Linux only)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -64,6 +76,7 @@ class DevProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,  # only prctl, before exec
             )
 
     def stop(self) -> None:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from nsl.core.security import Principal, Role, require_roles
+from nsl.services.randomness.publishing import PublishBody
 from nsl.services.randomness.schemas import GenerateBody, VerifyBody
 
 if TYPE_CHECKING:
@@ -62,5 +63,15 @@ def build_router(service: RandomnessService) -> APIRouter:
     @router.get("/{request_id}", summary="One of your randomness requests")
     async def get_request(request_id: str, principal: Principal = Depends(caller)) -> JSONResponse:
         return JSONResponse(await service.get(request_id, principal=principal))
+
+    @router.post("/{request_id}/publish", summary="Fulfil a consumer contract with the output")
+    async def publish(
+        request_id: str, body: PublishBody, principal: Principal = Depends(caller)
+    ) -> JSONResponse:
+        """Calls the consumer contract's ``fulfill(consumer_request_id, beta)`` in a
+        transaction signed by ``key_id`` (the account the contract accepts as fulfiller); the
+        invocation is recorded by the contracts service. A FAULT (say, another account) comes
+        back with ``state: FAULT`` and the VM's message."""
+        return JSONResponse(await service.publish(request_id, body, principal=principal))
 
     return router

@@ -22,7 +22,8 @@ from nsl.core.ids import new_id
 from nsl.core.security import Principal
 from nsl.core.service import ServiceBase
 from nsl.enclave.ecvrf import suite_for
-from nsl.services.randomness import fulfilment, rules, verification
+from nsl.services.contracts.client import ContractsClient
+from nsl.services.randomness import fulfilment, publishing, rules, verification
 from nsl.services.randomness.auditing import SYSTEM_ACTOR, audit_scope
 from nsl.services.randomness.errors import RequestFailed, RequestIdReused, RequestNotFound
 from nsl.services.randomness.models import RandomnessRequest
@@ -178,6 +179,17 @@ class RandomnessService(ServiceBase):
                 log.warning("randomness request %s not fulfilled: %s", row.id, exc)
         if failures:
             raise RuntimeError(f"{failures} of {len(rows)} pending requests not fulfilled")
+
+    # on chain ---------------------------------------------------------------------------
+    async def publish(
+        self, request_id: str, body: publishing.PublishBody, *, principal: Principal
+    ) -> dict[str, Any]:
+        """Send a fulfilled request's output to a consumer contract (``fulfill``)."""
+        async with self.operation("publish"):
+            row = await self._request(principal.id, request_id)
+            if row is None:
+                raise RequestNotFound(f"no randomness request {request_id!r}")
+            return await publishing.publish(ContractsClient(self.ctx), row, body, principal)
 
     # reads ------------------------------------------------------------------------------
     async def get(self, request_id: str, *, principal: Principal) -> dict[str, Any]:

@@ -1,0 +1,60 @@
+"""Publishing a fulfilled request on chain: the VRF output goes to a consumer contract's
+``fulfill(request_id, randomness)``, in a transaction signed by the caller's key (the account
+the consumer contract accepts as its fulfiller) through the contracts service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from nsl.core.chain import NEO_N3, chain_name
+from nsl.core.errors import Conflict
+from nsl.core.security import Principal
+from nsl.services.contracts.client import ContractsClient
+from nsl.services.randomness.models import RandomnessRequest
+
+CONSUMER_METHOD = "fulfill"
+
+
+class PublishBody(BaseModel):
+    """``POST /api/v1/randomness/{request_id}/publish``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chain: StrictStr = Field(description="neo-n3 or neo-x")
+    contract: StrictStr = Field(description="the consumer contract (script hash or address)")
+    consumer_request_id: StrictInt = Field(ge=0, description="the id the contract issued")
+    key_id: StrictStr = Field(description="your key: the consumer's registered fulfiller")
+
+
+class NotFulfilled(Conflict):
+    code = "randomness.not_fulfilled"
+
+
+def fulfil_args(chain: str, consumer_request_id: int, beta: bytes) -> list[Any]:
+    if chain == NEO_N3:
+        return [consumer_request_id, {"type": "ByteArray", "value": beta.hex()}]
+    return [consumer_request_id, "0x" + beta.hex()]
+
+
+async def publish(
+    contracts: ContractsClient, row: RandomnessRequest, body: PublishBody, principal: Principal
+) -> dict[str, Any]:
+    chain = chain_name(body.chain)
+    if row.beta is None:
+        raise NotFulfilled(f"request {row.request_id!r} is {row.status}, not fulfilled")
+    invocation = await contracts.invoke(
+        chain,
+        body.contract,
+        CONSUMER_METHOD,
+        fulfil_args(chain, body.consumer_request_id, row.beta),
+        key_id=body.key_id,
+        principal=principal,
+    )
+    return {
+        "request_id": row.request_id,
+        "consumer_request_id": body.consumer_request_id,
+        "randomness": row.beta.hex(),
+        "invocation": invocation,
+    }
