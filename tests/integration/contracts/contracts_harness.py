@@ -68,9 +68,11 @@ def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
 class Api:
     """A started gateway running contracts and keys, spoken to in-process."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, services: tuple[str, ...] = ("contracts", "keys")
+    ) -> None:
         self.settings = settings
-        self.runtime = Runtime(settings, only=["contracts", "keys"])
+        self.runtime = Runtime(settings, only=list(services))
         self.app = create_app(settings, runtime=self.runtime)
         self.http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app),
