@@ -34,7 +34,10 @@ def _int(value: object, field: str, low: int, end: int) -> int:
 
 
 def _feed(feed: object) -> bytes:
-    raw = feed.encode() if isinstance(feed, str) else b""
+    try:
+        raw = feed.encode() if isinstance(feed, str) else b""
+    except UnicodeEncodeError:  # lone surrogates
+        raw = b""
     if not 0 < len(raw) <= MAX_FEED_BYTES:
         raise ValidationFailed.on("feed", "length", "must be 1..60 bytes of UTF-8 text")
     return raw
@@ -42,6 +45,8 @@ def _feed(feed: object) -> bytes:
 
 def _neo_n3_contract(contract: str) -> bytes:
     """A contract's little-endian script hash from ``0x`` + 40 hex (big-endian) or an address."""
+    if not isinstance(contract, str):
+        raise ValidationFailed.on("contract", "script_hash", "must be a 0x hash or an address")
     if contract[:2] in ("0x", "0X"):
         body = contract[2:]
         try:

@@ -136,6 +136,8 @@ def test_messages_differ_per_network_contract_and_field() -> None:
     [
         ("feed", (MAGIC, N3_CONTRACT, "", 1, 1, 1)),
         ("feed", (MAGIC, N3_CONTRACT, "x" * 61, 1, 1, 1)),
+        ("feed", (MAGIC, N3_CONTRACT, "\ud800", 1, 1, 1)),
+        ("contract", (MAGIC, None, "F", 1, 1, 1)),
         ("round_id", (MAGIC, N3_CONTRACT, "F", 0, 1, 1)),
         ("round_id", (MAGIC, N3_CONTRACT, "F", 2**63, 1, 1)),
         ("round_id", (MAGIC, N3_CONTRACT, "F", True, 1, 1)),
