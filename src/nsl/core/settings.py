@@ -166,7 +166,7 @@ class EventsSettings(BaseModel):
     poll_interval_s: float = Field(1.0, gt=0)
     delivery_interval_s: float = Field(0.5, gt=0)
     lease_ttl_s: float = Field(15.0, gt=0)  # one replica polls a chain while it renews this
-    max_blocks_per_poll: int = Field(1000, ge=1, le=100_000)
+    max_blocks_per_poll: int = Field(1000, ge=1, le=2000)  # Neo N3 reads at most 2000
     reorg_window_blocks: int = Field(64, ge=1, le=10_000)  # recent block hashes remembered
     confirmations_neo_n3: int = Field(1, ge=0)  # dBFT: a block is final once made
     confirmations_neo_x: int = Field(2, ge=0)
