@@ -50,6 +50,12 @@ def production_problems(settings: Settings) -> list[str]:
             "plain HTTP: set http.tls_cert_file and http.tls_key_file, or "
             "http.tls_terminated_upstream=true when a load balancer terminates TLS"
         )
+    for name, chain in (("neo_n3", settings.chains.neo_n3), ("neo_x", settings.chains.neo_x)):
+        if chain.enabled and chain.network == "local" and not chain.endpoints:
+            problems.append(
+                f"chains.{name} is the embedded dev chain: set NSL_CHAINS__{name.upper()}__NETWORK"
+                f" (mainnet|testnet) or its ENDPOINTS, or disable it (__ENABLED=false)"
+            )
     return problems
 
 

@@ -1,5 +1,5 @@
 """env=production refuses placeholder or short secrets, empty CORS, plain HTTP and an
-unacknowledged software enclave."""
+unacknowledged software enclave and the embedded dev chains."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def prod(**overrides: object) -> Settings:
         "auth": {"jwt_secret": GOOD_SECRET},
         "http": {"cors_origins": ["https://app.example"], "tls_terminated_upstream": True},
         "enclave": {"provider": "pkcs11"},
+        "chains": {"neo_n3": {"network": "mainnet"}, "neo_x": {"network": "mainnet"}},
     }
     base.update(overrides)
     return Settings(**base)  # type: ignore[arg-type]
@@ -38,6 +39,7 @@ def test_good_production_settings_pass() -> None:
         ({"http": {"cors_origins": [], "tls_terminated_upstream": True}}, "cors_origins is empty"),
         ({"http": {"cors_origins": ["https://a.example"]}}, "plain HTTP"),
         ({"http": {"cors_origins": ["*"], "tls_terminated_upstream": True}}, "not '*'"),
+        ({"chains": {"neo_x": {"network": "mainnet"}}}, "chains.neo_n3 is the embedded dev chain"),
         ({"enclave": {"provider": "software"}}, "NSL_ENCLAVE__ALLOW_SOFTWARE=true"),
     ],
 )

@@ -24,7 +24,10 @@ def devchains_dir(data_dir: Path) -> Path:
 
 
 def wants_dev_chain(settings: Settings, chain: str) -> bool:
-    """A chain is served by our dev node when it is local, enabled and has no endpoint."""
+    """A chain is served by our dev node when it is local, enabled and has no endpoint (never
+    in production, which refuses such settings)."""
+    if settings.env == "production":
+        return False
     config = settings.chains.neo_n3 if chain == NEO_N3 else settings.chains.neo_x
     return config.enabled and config.network == "local" and not config.endpoints
 
