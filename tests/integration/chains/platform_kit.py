@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from eth_abi.grammar import ABIType, BasicType, TupleType, parse
+from tests.chain_helpers import EnclaveSigner
 
 from nsl.chains import reports
 from nsl.chains.artifacts import load_artifact
@@ -30,7 +31,7 @@ from nsl.core.chain import (
     TxOutcome,
 )
 from nsl.core.clock import SystemClock
-from nsl.core.enclave import KeyInfo, KeyType, SignAlgorithm
+from nsl.core.enclave import KeyType, SignAlgorithm
 from nsl.core.metrics import Metrics
 from nsl.core.settings import DatabaseSettings, Settings
 from nsl.db.engine import Database
@@ -39,25 +40,6 @@ from nsl.enclave.software import SoftwareEnclave
 
 KEY_TYPES = {NEO_N3: KeyType.SECP256R1, NEO_X: KeyType.SECP256K1}
 FUNDING = {NEO_N3: 200 * 10**8, NEO_X: 10 * 10**18}  # 200 GAS (a deploy costs ~10), 10 ETH
-
-
-class EnclaveSigner:
-    """A :class:`~nsl.core.chain.TxSigner` whose key is generated and used in the enclave."""
-
-    def __init__(self, enclave: SoftwareEnclave, info: KeyInfo) -> None:
-        self._enclave = enclave
-        self._info = info
-
-    @property
-    def key_type(self) -> KeyType:
-        return self._info.key_type
-
-    @property
-    def public_key(self) -> bytes:
-        return self._info.public_key
-
-    async def sign(self, message: bytes, algorithm: SignAlgorithm) -> bytes:
-        return await self._enclave.sign(self._info.key_ref, message, algorithm)
 
 
 @dataclass

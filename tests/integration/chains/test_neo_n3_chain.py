@@ -14,7 +14,8 @@ from neo3.core import cryptography as neo_crypto
 from neo3.core import types
 from neo3.network.payloads.transaction import Transaction
 from neo3.wallet import utils as wallet_utils
-from neo_n3_harness import GAS, PROBE_MANIFEST, PROBE_NEF, EnclaveSigner, node_rpc
+from neo_n3_harness import GAS, PROBE_MANIFEST, PROBE_NEF
+from tests.chain_helpers import EnclaveSigner, node_rpc
 from tests.devchains import NEO_N3_MAGIC
 from tests.devchains import DevChainsHandle as DevChains
 

@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from eth_account import Account
 from eth_account.typed_transactions.typed_transaction import TypedTransaction
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
+from tests.chain_helpers import node_rpc
 from tests.devchains import NEO_X_CHAIN_ID, DevChainsHandle, neo_x_overrides
 from tests.polling import eventually
 
@@ -64,16 +64,6 @@ def make_chain(urls: list[str], **overrides: Any) -> NeoXChain:
     options = {**neo_x_overrides(urls[0]), "endpoints": urls, "timeout_s": 2.0, **overrides}
     settings = NeoXSettings.model_validate(options)
     return NeoXChain(settings, urls, Metrics("t", "test"), SystemClock())
-
-
-async def node_rpc(url: str, method: str, *params: Any) -> Any:
-    """A JSON-RPC call straight to the node (test-side view, independent of the adapter)."""
-    async with aiohttp.ClientSession() as session:
-        body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
-        async with session.post(url, json=body) as response:
-            answer = await response.json()
-    assert "error" not in answer, answer
-    return answer["result"]
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_keys.datatypes import PublicKey
 from neo3.core import cryptography as neo_crypto
-from platform_kit import EnclaveSigner, Kit, open_kit, unchecked_transaction
+from platform_kit import Kit, open_kit, unchecked_transaction
+from tests.chain_helpers import EnclaveSigner
 
 from nsl.chains import reports
 from nsl.core.chain import NEO_N3, NEO_X, ChainRejected

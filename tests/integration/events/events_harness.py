@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import httpx
 from aiohttp import web
 from sqlalchemy import text
+from tests.chain_helpers import EnclaveSigner
 from tests.polling import eventually
 
 from nsl.chains.registry import ChainRegistry
 from nsl.core.chain import NEO_N3, Chain, ContractCall, Deployment, TxOutcome
 from nsl.core.clock import ManualClock, SystemClock
-from nsl.core.enclave import KeyInfo, KeyType, SignAlgorithm
+from nsl.core.enclave import KeyType
 from nsl.core.metrics import Metrics
 from nsl.core.settings import DatabaseSettings, Settings
 from nsl.db.engine import Database
@@ -166,24 +166,6 @@ class Receiver:
         return [r.headers["X-NSL-Event-Id"] for r in self.requests if r.json["type"] == kind]
 
 
-class EnclaveSigner:
-    """A TxSigner over one key of the emitter's own enclave."""
-
-    def __init__(self, enclave: SoftwareEnclave, info: KeyInfo) -> None:
-        self.enclave, self.info = enclave, info
-
-    @property
-    def key_type(self) -> KeyType:
-        return self.info.key_type
-
-    @property
-    def public_key(self) -> bytes:
-        return self.info.public_key
-
-    async def sign(self, message: bytes, algorithm: SignAlgorithm) -> bytes:
-        return await self.enclave.sign(self.info.key_ref, message, algorithm)
-
-
 class Emitter:
     """A funded account on one dev chain that deploys the probe contract and emits events."""
 
@@ -258,16 +240,6 @@ class Emitter:
         outcome = await self.chain.invoke(call, self.signer, timeout_s=60)
         assert outcome.state == "HALT", outcome
         return outcome
-
-
-async def node_rpc(url: str, method: str, *params: Any) -> Any:
-    """One raw JSON-RPC call to a dev node (evm_snapshot, evm_revert, evm_mine...)."""
-    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}
-    async with aiohttp.ClientSession() as session, session.post(url, json=body) as response:
-        answer = await response.json(content_type=None)
-    if "error" in answer:
-        raise AssertionError(f"{method}: {answer['error']}")
-    return answer["result"]
 
 
 def stored_ids(outcome: TxOutcome) -> Iterator[str]:

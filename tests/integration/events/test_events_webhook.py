@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from events_harness import NX_ABI, Api, Emitter, Receiver, make_settings, node_rpc, stored_ids
+from events_harness import NX_ABI, Api, Emitter, Receiver, make_settings, stored_ids
+from tests.chain_helpers import node_rpc
 
 from nsl.core.clock import ManualClock
 

@@ -5,17 +5,14 @@ throw-away key of our own. Hardhat keeps its chain in memory: a restart begins a
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import coincurve
 
-from nsl.chains.devnet.process import DevProcess, free_port
+from nsl.chains.devnet.process import DevProcess, free_port, probe_rpc
 from nsl.chains.neo_x.accounts import evm_address, to_checksum
 
 START_TIMEOUT_S = 60.0
@@ -99,7 +96,7 @@ class HardhatNode:
         self._process.start()
         try:
             self._process.wait_until(
-                lambda: self._rpc("eth_chainId") == hex(self.chain_id),
+                lambda: probe_rpc(self.rpc_url, "eth_chainId") == hex(self.chain_id),
                 START_TIMEOUT_S,
                 f"eth_chainId {self.chain_id}",
             )
@@ -115,18 +112,6 @@ class HardhatNode:
     async def fund(self, address: str, amount_wei: int) -> str:
         """Send ``amount_wei`` from the funded key to ``address``; the transaction hash."""
         return await fund(self.rpc_url, self.chain_id, address, amount_wei)
-
-    def _rpc(self, method: str) -> Any:
-        """One JSON-RPC call over loopback; None while the node does not answer yet."""
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": []}).encode()
-        request = urllib.request.Request(  # noqa: S310  # our own loopback http URL
-            self.rpc_url, data=body, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=1.0) as response:  # noqa: S310
-                return json.loads(response.read()).get("result")
-        except (OSError, urllib.error.URLError, ValueError):
-            return None
 
 
 async def fund(rpc_url: str, chain_id: int, address: str, amount_wei: int) -> str:

