@@ -238,3 +238,44 @@ async def test_publishing_an_unknown_request_is_404(full: Api) -> None:
         headers=ann,
     )
     assert missing.status_code == 404, missing.text
+
+
+async def test_a_neo_x_consumer_we_did_not_deploy_is_fulfilled_through_its_interface(
+    full: Api, dev_chains: Any
+) -> None:
+    """The consumer is deployed straight to the chain by someone else (no record of ours, no
+    ABI given): publishing still works, through the consumer interface's ``fulfill``."""
+    from tests.chain_helpers import EnclaveSigner
+
+    from nsl.core.chain import ContractCall
+    from nsl.core.enclave import KeyType
+
+    ann = await full.user("ann")
+    fulfiller = await full.key(ann, "neo-x")
+    await dev_chains.fund("neo-x", fulfiller["address"], FUNDING["neo-x"])
+    enclave = full.runtime.adapters.enclave
+    outsider = EnclaveSigner(enclave, await enclave.generate_key(KeyType.SECP256K1, purpose="t"))
+    chain = full.runtime.adapters.chains.get("neo-x")
+    await dev_chains.fund("neo-x", chain.address_of(outsider.public_key), FUNDING["neo-x"])
+    artifact = load_artifact("neo-x", "RandomnessConsumer")
+    consumer = (await chain.deploy(artifact.deployment(), outsider)).contract
+    assert consumer is not None
+    for method, args in (("set_fulfiller", [fulfiller["address"]]), ("request", ["0x01"])):
+        call = ContractCall(consumer, method, args, abi=artifact.abi)
+        assert (await chain.invoke(call, outsider)).state == "HALT"
+
+    await full.http.post(
+        "/api/v1/randomness", json={"alpha": "01", "request_id": "ext"}, headers=ann
+    )
+    published = await full.http.post(
+        "/api/v1/randomness/ext/publish",
+        json={
+            "chain": "neo-x",
+            "contract": consumer,
+            "consumer_request_id": 1,
+            "key_id": fulfiller["key_id"],
+        },
+        headers=ann,
+    )
+    assert published.status_code == 200, published.text
+    assert published.json()["invocation"]["state"] == "HALT"

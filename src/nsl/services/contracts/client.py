@@ -31,14 +31,17 @@ class ContractsClient:
         *,
         key_id: str,
         principal: Principal,
+        abi: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """The invocation's view (``tx_hash``, ``block``, ``state``, ``events``...)."""
+        """The invocation's view (``tx_hash``, ``block``, ``state``, ``status``, ``events``...);
+        a FAULT is a result with ``status: failed``, not an error. Neo X: ``abi`` for a
+        contract we have no deployment record of."""
         service = self.ctx.services.get("contracts")
         if not isinstance(service, Invoker):
             raise Unavailable(
                 "the contracts service does not run in this process",
                 code="contracts.unavailable",
             )
-        body = InvokeBody(contract=contract, method=method, args=args, key_id=key_id)
+        body = InvokeBody(contract=contract, method=method, args=args, key_id=key_id, abi=abi)
         result: dict[str, Any] = await service.invoke(chain, body, principal=principal)
         return result

@@ -8,13 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from nsl.core.chain import NEO_N3, chain_name
+from nsl.chains.artifacts import load_artifact
+from nsl.core.chain import NEO_N3, NEO_X, chain_name
 from nsl.core.errors import Conflict
 from nsl.core.security import Principal
 from nsl.services.contracts.client import ContractsClient
 from nsl.services.randomness.models import RandomnessRequest
 
 CONSUMER_METHOD = "fulfill"
+CONSUMER_EVENT = "RandomnessFulfilled"
 
 
 class PublishBody(BaseModel):
@@ -30,6 +32,15 @@ class PublishBody(BaseModel):
 
 class NotFulfilled(Conflict):
     code = "randomness.not_fulfilled"
+
+
+def consumer_abi(chain: str) -> list[dict[str, Any]] | None:
+    """Neo X: the consumer interface (our RandomnessConsumer's ``fulfill`` and its event), so
+    any contract implementing it can be fulfilled, deployed by us or not. Neo N3 needs none."""
+    if chain != NEO_X:
+        return None
+    abi = load_artifact(NEO_X, "RandomnessConsumer").abi
+    return [entry for entry in abi if entry.get("name") in (CONSUMER_METHOD, CONSUMER_EVENT)]
 
 
 def fulfil_args(chain: str, consumer_request_id: int, beta: bytes) -> list[Any]:
@@ -51,6 +62,7 @@ async def publish(
         fulfil_args(chain, body.consumer_request_id, row.beta),
         key_id=body.key_id,
         principal=principal,
+        abi=consumer_abi(chain),
     )
     return {
         "request_id": row.request_id,
