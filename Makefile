@@ -39,9 +39,10 @@ hardhat:
 softhsm:
 	@test -e /usr/lib/softhsm/libsofthsm2.so || (apt-get update -qq && apt-get install -y -qq softhsm2 >/dev/null)
 
-bench: $(STAMP)
+bench: $(STAMP) hardhat
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/chains.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -152,6 +152,40 @@ class TxOutcome:
 
 
 @dataclass(frozen=True)
+class Validity:
+    """How long a sent transaction can still be included: Neo N3 until ``valid_until_block``;
+    Neo X while ``sender``'s nonce has not moved past ``nonce`` (another transaction with that
+    nonce voids it). A :class:`ChainTimeout` carries these in ``extra`` (same keys) so the
+    caller can record them and later ask :meth:`Chain.expired`."""
+
+    valid_until_block: int | None = None
+    sender: str | None = None
+    nonce: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        values = {"valid_until_block": self.valid_until_block, "nonce": self.nonce}
+        found: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+        if self.sender is not None:
+            found["sender"] = self.sender
+        return found
+
+    @classmethod
+    def from_json(cls, data: Any) -> Validity:
+        """The fields of ``data`` (a dict such as ``ChainTimeout.extra``) that are well-formed."""
+        if not isinstance(data, dict):
+            return cls()
+
+        def whole(key: str) -> int | None:
+            value = data.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        sender = data.get("sender")
+        return cls(
+            whole("valid_until_block"), sender if isinstance(sender, str) else None, whole("nonce")
+        )
+
+
+@dataclass(frozen=True)
 class BlockRef:
     number: int
     hash: str
@@ -264,6 +298,20 @@ class Chain(Protocol):
     ) -> TxOutcome: ...
 
     async def send_raw(self, raw: bytes, *, timeout_s: float | None = None) -> TxOutcome: ...
+
+    async def transaction(
+        self, tx_hash: str, *, abi: list[dict[str, Any]] | None = None
+    ) -> TxOutcome | None:
+        """The outcome of a transaction in a block, as ``invoke`` reports it; None while the
+        node does not know it or it is not in a block yet. ``abi`` names Neo X events (Neo N3
+        names them from the contracts' manifests and ignores it)."""
+        ...
+
+    async def expired(self, validity: Validity) -> bool:
+        """True once a transaction with this validity can no longer be included (Neo N3: the
+        chain is past its valid-until block; Neo X: the sender's nonce moved past it). False
+        when it still may be, or when ``validity`` lacks what this chain needs to tell."""
+        ...
 
     async def contract_info(self, contract: str) -> dict[str, Any]: ...
 

@@ -8,6 +8,8 @@ service names, never raw paths or ids.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from prometheus_client import (
     CollectorRegistry,
@@ -19,6 +21,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+T = TypeVar("T")
+
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -28,6 +32,7 @@ class Metrics:
     def __init__(self, version: str, environment: str) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series: they double the scrape for no use
         self.registry = CollectorRegistry(auto_describe=True)
+        self._families: dict[str, Any] = {}
         r = self.registry
         self.started_at = time.time()
         self.build_info = Info("nsl_build", "Build and environment of this process.", registry=r)
@@ -138,6 +143,13 @@ class Metrics:
         self.chain_height = Gauge(
             "nsl_chain_height_blocks", "Latest block height seen per chain.", ["chain"], registry=r
         )
+
+    def family(self, name: str, build: Callable[[CollectorRegistry], T]) -> T:
+        """A service's own metric family (or group of them), registered once on this registry."""
+        found: T | None = self._families.get(name)
+        if found is None:
+            found = self._families[name] = build(self.registry)
+        return found
 
     def render(self) -> bytes:
         """Prometheus text exposition of every family."""

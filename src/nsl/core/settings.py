@@ -183,6 +183,15 @@ class EventsSettings(BaseModel):
     lag_warn_blocks: int = Field(100, ge=1)
 
 
+class ContractsSettings(BaseModel):
+    """The contracts service: settling transactions recorded ``unconfirmed``."""
+
+    settle_interval_s: float = Field(10.0, gt=0)
+    settle_batch: int = Field(100, ge=1, le=1000)
+    # a transaction with no deadline of its own (Neo X) counts as never included after this
+    unconfirmed_expiry_s: float = Field(3600.0, gt=0)
+
+
 Network = Literal["mainnet", "testnet", "local"]
 
 
@@ -265,6 +274,7 @@ class Settings(BaseSettings):
     enclave: EnclaveSettings = EnclaveSettings()
     chains: ChainsSettings = ChainsSettings()
     events: EventsSettings = EventsSettings()
+    contracts: ContractsSettings = ContractsSettings()
     services: dict[str, ServiceToggle] = Field(default_factory=dict)
 
     @field_validator("log_level")

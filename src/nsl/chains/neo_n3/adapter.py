@@ -10,7 +10,7 @@ from typing import Any
 from neo3.contracts.contract import CONTRACT_HASHES
 
 from nsl.chains.endpoints import EndpointFailure
-from nsl.chains.neo_n3 import accounts, nef, params
+from nsl.chains.neo_n3 import accounts, lookup, nef, params
 from nsl.chains.neo_n3.events import EventReader
 from nsl.chains.neo_n3.networks import expected_magic
 from nsl.chains.neo_n3.receipts import not_found
@@ -33,6 +33,7 @@ from nsl.core.chain import (
     Estimate,
     TxOutcome,
     TxSigner,
+    Validity,
     VmState,
 )
 from nsl.core.clock import Clock
@@ -191,6 +192,19 @@ class NeoN3Chain:
 
     async def send_raw(self, raw: bytes, *, timeout_s: float | None = None) -> TxOutcome:
         return await self.submitter.send_raw(raw, timeout_s)
+
+    async def transaction(
+        self, tx_hash: str, *, abi: list[dict[str, Any]] | None = None
+    ) -> TxOutcome | None:
+        """``abi`` is ignored: events are named from the contracts' manifests."""
+        return await lookup.transaction(self.submitter, tx_hash)
+
+    async def expired(self, validity: Validity) -> bool:
+        """A transaction fits in blocks up to its valid-until block: once the chain holds that
+        block, it can never be included."""
+        if validity.valid_until_block is None:
+            return False
+        return await self.height() >= validity.valid_until_block
 
     async def contract_info(self, contract: str) -> dict[str, Any]:
         hash_hex = params.hex_of(params.hash160(contract, "contract"))

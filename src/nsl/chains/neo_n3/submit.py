@@ -27,6 +27,7 @@ from nsl.core.chain import (
     ChainUnavailable,
     TxOutcome,
     TxSigner,
+    Validity,
     VmState,
 )
 from nsl.core.enclave import KeyType, SignAlgorithm
@@ -89,33 +90,40 @@ class Submitter:
     async def relay(
         self, raw: bytes, fee: int, timeout_s: float | None, contract: str | None = None
     ) -> TxOutcome:
-        tx_hash = parse_unsigned_transaction(raw).hash_hex
+        tx = parse_unsigned_transaction(raw)
+        tx_hash = tx.hash_hex
         protocol = await self.session.ensure_protocol()
         await self.session.run("sendrawtransaction", lambda c: send(c, raw, tx_hash))
         deadline = time.monotonic() + (timeout_s or self.settings.receipt_timeout_s)
         interval = min(POLL_MAX_S, max(POLL_MIN_S, protocol.ms_per_block / 5000))
-        log = await wait_for(
-            lambda: self.session.run("getapplicationlog", lambda c: application_log(c, tx_hash)),
-            tx_hash,
-            deadline,
-            interval,
-        )
-        block = await wait_for(
-            lambda: self.session.run("getblocknotifications", lambda c: _block_of(c, tx_hash)),
-            tx_hash,
-            deadline,
-            interval,
-        )
         try:
-            return await self._outcome(tx_hash, log, block, fee, contract)
-        except ChainUnavailable as exc:  # it is in a block: the caller must still get the hash
-            raise ChainTimeout(
-                f"transaction {tx_hash} is in block {block.number}, but reading its events "
-                f"failed: {exc.detail}",
-                extra={"tx_hash": tx_hash},
-            ) from exc
+            log = await wait_for(
+                lambda: self.session.run(
+                    "getapplicationlog", lambda c: application_log(c, tx_hash)
+                ),
+                tx_hash,
+                deadline,
+                interval,
+            )
+            block = await wait_for(
+                lambda: self.session.run("getblocknotifications", lambda c: block_of(c, tx_hash)),
+                tx_hash,
+                deadline,
+                interval,
+            )
+            try:
+                return await self.outcome(tx_hash, log, block, fee, contract)
+            except ChainUnavailable as exc:  # it is in a block: the caller must get the hash
+                raise ChainTimeout(
+                    f"transaction {tx_hash} is in block {block.number}, but reading its events "
+                    f"failed: {exc.detail}",
+                    extra={"tx_hash": tx_hash},
+                ) from exc
+        except ChainTimeout as exc:  # what the caller needs to tell later whether it expired
+            exc.extra.update(Validity(valid_until_block=tx.valid_until_block).to_json())
+            raise
 
-    async def _outcome(
+    async def outcome(
         self,
         tx_hash: str,
         log: dict[str, Any],
@@ -154,7 +162,9 @@ def _application_execution(log: dict[str, Any]) -> dict[str, Any]:
     raise EndpointFailure("application log without an Application execution")
 
 
-async def _block_of(client: NeoRpc, tx_hash: str) -> BlockNotifications:
+async def block_of(client: NeoRpc, tx_hash: str) -> BlockNotifications:
+    """The notifications of the block holding ``tx_hash`` (EndpointFailure while this endpoint
+    has not seen it: another one answered its log)."""
     try:
         height = as_int(await client.request("gettransactionheight", [tx_hash]), "height")
     except NeoRpcError as error:

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from nsl.chains.endpoints import TRANSPORT_ERRORS, EndpointFailure, EndpointPool, endpoint_name
-from nsl.chains.neo_x import networks
+from nsl.chains.neo_x import networks, outcomes
 from nsl.chains.neo_x.abi import Abi, function, validate_abi
 from nsl.chains.neo_x.abi_values import encode_args
 from nsl.chains.neo_x.accounts import (
@@ -38,6 +38,7 @@ from nsl.core.chain import (
     Estimate,
     TxOutcome,
     TxSigner,
+    Validity,
 )
 from nsl.core.clock import Clock
 from nsl.core.errors import NotFound, SettingsError, ValidationFailed
@@ -215,6 +216,18 @@ class NeoXChain:
 
     async def send_raw(self, raw: bytes, *, timeout_s: float | None = None) -> TxOutcome:
         return await self.writes.send_raw(raw, timeout_s=timeout_s)
+
+    async def transaction(
+        self, tx_hash: str, *, abi: list[dict[str, Any]] | None = None
+    ) -> TxOutcome | None:
+        return await outcomes.lookup(self, tx_hash, abi)
+
+    async def expired(self, validity: Validity) -> bool:
+        """The sender's mined transactions used the nonce: another one took its place."""
+        if validity.sender is None or validity.nonce is None:
+            return False
+        sender = self.validate_address(validity.sender, "sender")
+        return await self.rpc.number("eth_getTransactionCount", sender, "latest") > validity.nonce
 
     # --- shared by reads and writes ------------------------------------------------------
 

@@ -125,7 +125,7 @@ class Transactor:
         delay = POLL_FIRST_S
         while True:
             try:
-                found = await self.rpc.parsed(_receipt, "eth_getTransactionReceipt", tx_hash)
+                found = await self.rpc.parsed(parse_receipt, "eth_getTransactionReceipt", tx_hash)
             except ChainUnavailable:
                 found = None  # endpoints down for now: keep polling until the deadline
             if isinstance(found, dict):
@@ -146,7 +146,7 @@ def _base_fee(block: Any) -> int:
     return quantity(block["baseFeePerGas"])
 
 
-def _receipt(found: Any) -> dict[str, Any] | None:
+def parse_receipt(found: Any) -> dict[str, Any] | None:
     """A receipt whose fields we read are well-formed, or None while the transaction is
     pending (a malformed one is the endpoint's fault: the next endpoint is asked)."""
     if found is None:

@@ -2,7 +2,7 @@
 
 A call that reverts in ``eth_estimateGas`` is refused before anything is signed
 (``chain.reverted``). A transaction mined with status 0 is a FAULT outcome whose reason comes
-from replaying it with ``eth_call`` on the state of its block.
+from replaying it with ``eth_call`` on the state of its block (``outcomes.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from nsl.chains.neo_x.abi import Abi, constructor, validate_abi
 from nsl.chains.neo_x.abi_values import encode_args
 from nsl.chains.neo_x.accounts import evm_address
 from nsl.chains.neo_x.eip1559 import Eip1559Transaction, decode_signed, signing_hash
-from nsl.chains.neo_x.logs import EventIndex, to_event
 from nsl.chains.neo_x.networks import EIP3860_INITCODE_LIMIT
+from nsl.chains.neo_x.outcomes import TxFacts, outcome
 from nsl.chains.neo_x.reads import revert_text
-from nsl.chains.neo_x.rpc import RpcError, quantity
+from nsl.chains.neo_x.rpc import RpcError
 from nsl.chains.neo_x.transactions import Sent
 from nsl.core.chain import (
     ChainRejected,
@@ -27,6 +27,7 @@ from nsl.core.chain import (
     Deployment,
     TxOutcome,
     TxSigner,
+    Validity,
 )
 from nsl.core.enclave import KeyType
 from nsl.core.errors import ValidationFailed
@@ -146,45 +147,8 @@ class Writes:
     async def _outcome(self, sent: Sent, abi: Abi | None, timeout_s: float | None) -> TxOutcome:
         try:
             receipt = await self.chain.transactor.receipt(sent.tx_hash, timeout_s)
-        except ChainTimeout:
+        except ChainTimeout as exc:  # with what tells later whether it can still land
             self.chain.transactor.nonces.forget(sent.sender)
+            exc.extra.update(Validity(sender=sent.sender, nonce=sent.tx.nonce).to_json())
             raise
-        gas_used = quantity(receipt["gasUsed"])
-        price = quantity(receipt.get("effectiveGasPrice", hex(sent.tx.max_fee_per_gas)))
-        block_number = quantity(receipt["blockNumber"])
-        created = receipt.get("contractAddress")
-        ok = quantity(receipt["status"]) == 1
-        index = EventIndex(abi)
-        return TxOutcome(
-            tx_hash=sent.tx_hash,
-            block_number=block_number,
-            block_hash=str(receipt["blockHash"]),
-            state="HALT" if ok else "FAULT",
-            gas_consumed=gas_used,
-            fee=gas_used * price,
-            exception=None if ok else await self._reason(sent, block_number, gas_used, abi),
-            events=[to_event(log, index) for log in receipt["logs"]],
-            contract=self.chain.validate_address(created, "contractAddress")
-            if ok and created
-            else None,
-        )
-
-    async def _reason(self, sent: Sent, block_number: int, gas_used: int, abi: Abi | None) -> str:
-        """Why a mined transaction failed: its replay's revert reason, else out of gas."""
-        tx = sent.tx
-        request: dict[str, Any] = {
-            "from": sent.sender,
-            "data": "0x" + tx.data.hex(),
-            "gas": hex(tx.gas),
-            "value": hex(tx.value),
-        }
-        if tx.to is not None:
-            request["to"] = "0x" + tx.to.hex()
-        try:
-            await self.chain.rpc("eth_call", request, hex(block_number))
-        except RpcError as exc:
-            if exc.is_revert:
-                return revert_text(exc, abi)
-        if gas_used >= tx.gas:
-            return f"out of gas (used all {tx.gas})"
-        return "reverted (the replay did not reproduce a reason)"
+        return await outcome(self.chain, TxFacts.of(sent), receipt, abi)

@@ -2,7 +2,8 @@
 
 Which attempts earn a row is decided in ``outcomes.py``: a transaction a node took (in a block
 or still unconfirmed), or a call whose test execution faulted (``failed``, no hash: never
-sent). A refused or never-sent transaction leaves no row, only its audit entry.
+sent). A refused or never-sent transaction leaves no row, only its audit entry. An
+``unconfirmed`` row keeps its transaction's ``validity`` until ``settlement.py`` settles it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class DeploymentRow(Base):
     __table_args__ = (
         Index("ix_contracts_deployments_owner", "owner_id", "chain", "created_at"),
         Index("ix_contracts_deployments_address", "chain", "network", "address"),
+        Index("ix_contracts_deployments_status", "status", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -39,6 +41,7 @@ class DeploymentRow(Base):
     gas_consumed: Mapped[int | None] = mapped_column(BigInteger)
     fee: Mapped[str | None] = mapped_column(String(80))  # decimal: wei may exceed 64 bits
     error: Mapped[str | None] = mapped_column(String(1000))
+    validity: Mapped[dict[str, Any] | None] = mapped_column(JsonValue)  # of an unconfirmed send
     manifest: Mapped[dict[str, Any] | None] = mapped_column(JsonValue)  # Neo N3
     abi: Mapped[list[Any] | None] = mapped_column(JsonValue)  # Neo X
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -52,6 +55,7 @@ class InvocationRow(Base):
     __table_args__ = (
         Index("ix_contracts_invocations_contract", "chain", "network", "contract", "created_at"),
         Index("ix_contracts_invocations_owner", "owner_id", "created_at"),
+        Index("ix_contracts_invocations_status", "status", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -70,6 +74,7 @@ class InvocationRow(Base):
     gas_consumed: Mapped[int | None] = mapped_column(BigInteger)
     fee: Mapped[str | None] = mapped_column(String(80))
     error: Mapped[str | None] = mapped_column(String(1000))
+    validity: Mapped[dict[str, Any] | None] = mapped_column(JsonValue)  # of an unconfirmed send
     events: Mapped[list[Any]] = mapped_column(JsonValue)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

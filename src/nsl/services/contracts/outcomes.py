@@ -8,7 +8,8 @@ The rule ("nothing recorded as sent" unless a node took it):
   gas estimation): nothing was sent (its fee would be lost), recorded ``failed`` with the
   VM's message (or revert reason) and no transaction hash;
 * accepted by a node but not seen in a block in time (``chain.timeout`` naming the hash):
-  recorded ``unconfirmed`` with the hash, and the 504 is still raised;
+  recorded ``unconfirmed`` with the hash and its validity, and the 504 is still raised; the
+  ``settle-unconfirmed`` task later records it as included, or ``failed`` once it expired;
 * refused by the node, chain unavailable, or invalid input: no record (the audit entry keeps
   the error code).
 """
@@ -19,12 +20,13 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nsl.core.chain import ChainRejected, ChainTimeout, TxOutcome
+from nsl.core.chain import ChainRejected, ChainTimeout, TxOutcome, Validity
 from nsl.core.errors import NslError
 
 SUCCEEDED, FAILED, UNCONFIRMED = "succeeded", "failed", "unconfirmed"
 FAULT_CODES = frozenset({"chain.fault", "chain.reverted"})  # Neo N3 test run, Neo X estimate
 ERROR_MAX = 1000
+EXPIRED = "expired: never included"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Landing:
     error: str | None = None
     address: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
+    validity: dict[str, Any] | None = None  # unconfirmed: what tells whether it expired
 
 
 def _message(text: str | None) -> str | None:
@@ -61,6 +64,11 @@ def included(outcome: TxOutcome) -> Landing:
     )
 
 
+def expired(tx_hash: str) -> Landing:
+    """A sent transaction that can no longer be included: failed, with no block."""
+    return Landing(tx_hash=tx_hash, status=FAILED, error=EXPIRED)
+
+
 def _faulted(exc: ChainRejected) -> Landing:
     gas = exc.extra.get("gas_consumed")
     return Landing(
@@ -80,7 +88,11 @@ async def attempt(work: Awaitable[TxOutcome]) -> tuple[Landing, NslError | None]
         tx_hash = exc.extra.get("tx_hash")
         if not isinstance(tx_hash, str):
             raise
-        return Landing(tx_hash=tx_hash, status=UNCONFIRMED, error=_message(exc.detail)), exc
+        validity = Validity.from_json(exc.extra).to_json()
+        landing = Landing(
+            tx_hash=tx_hash, status=UNCONFIRMED, error=_message(exc.detail), validity=validity
+        )
+        return landing, exc
     except ChainRejected as exc:
         if exc.code not in FAULT_CODES:
             raise

@@ -7,12 +7,17 @@ the chain spells them after validation, so lookups compare them exactly.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nsl.services.contracts.models import DeploymentRow, InvocationRow
+from nsl.services.contracts.outcomes import UNCONFIRMED
+
+Row = DeploymentRow | InvocationRow
+M = TypeVar("M", DeploymentRow, InvocationRow)
 
 
 class ContractsRepository:
@@ -23,6 +28,44 @@ class ContractsRepository:
     async def add(self, row: DeploymentRow | InvocationRow) -> None:
         self.session.add(row)
         await self.session.flush()
+
+    # settlement -------------------------------------------------------------------------
+    async def unconfirmed(self, scopes: Sequence[tuple[str, str]], limit: int) -> list[Row]:
+        """Up to ``limit`` unconfirmed rows of both tables on the (chain, network) ``scopes``,
+        oldest first."""
+        if not scopes:
+            return []
+        found: list[Row] = [*await self._unconfirmed(DeploymentRow, scopes, limit)]
+        found.extend(await self._unconfirmed(InvocationRow, scopes, limit))
+        return sorted(found, key=lambda row: (row.created_at, row.id))[:limit]
+
+    async def _unconfirmed(
+        self, model: type[M], scopes: Sequence[tuple[str, str]], limit: int
+    ) -> Sequence[M]:
+        query = (
+            select(model)
+            .where(
+                model.status == UNCONFIRMED,
+                model.tx_hash.is_not(None),
+                or_(*(and_(model.chain == c, model.network == n) for c, n in scopes)),
+            )
+            .order_by(model.created_at, model.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def settle(self, row: Row, values: dict[str, Any]) -> bool:
+        """Write ``values`` into ``row`` only if it is still unconfirmed (a concurrent settler
+        may have got there first); whether it did."""
+        model = type(row)
+        statement = (
+            update(model)
+            .where(model.id == row.id, model.status == UNCONFIRMED)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(statement)
+        return isinstance(result, CursorResult) and result.rowcount == 1
 
     # deployments ------------------------------------------------------------------------
     async def deployments(

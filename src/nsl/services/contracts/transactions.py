@@ -101,6 +101,7 @@ def _outcome_columns(landing: outcomes.Landing) -> dict[str, Any]:
         "gas_consumed": landing.gas_consumed,
         "fee": None if landing.fee is None else str(landing.fee),
         "error": landing.error,
+        "validity": landing.validity,
     }
 
 

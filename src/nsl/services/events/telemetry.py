@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from nsl.core.metrics import Metrics
 
@@ -21,44 +20,41 @@ class EventsMetrics:
     reorgs: Counter
 
 
-_FAMILIES: WeakKeyDictionary[Metrics, EventsMetrics] = WeakKeyDictionary()
-
-
 def events_metrics(metrics: Metrics) -> EventsMetrics:
-    found = _FAMILIES.get(metrics)
-    if found is None:
-        r = metrics.registry
-        found = _FAMILIES[metrics] = EventsMetrics(
-            deliveries=Counter(
-                "nsl_events_deliveries_total",
-                "Event deliveries by mode (webhook|bus|inbox), kind (event|retracted) and "
-                "outcome (delivered|failed|dead|cancelled).",
-                ["mode", "kind", "outcome"],
-                registry=r,
-            ),
-            latency=Histogram(
-                "nsl_events_delivery_latency_seconds",
-                "Seconds from the event's block time to its delivery, by mode.",
-                ["mode"],
-                buckets=LATENCY_BUCKETS,
-                registry=r,
-            ),
-            backlog=Gauge(
-                "nsl_events_backlog_deliveries",
-                "Webhook deliveries waiting to be sent (pending, including retries).",
-                registry=r,
-            ),
-            lag=Gauge(
-                "nsl_events_poll_lag_blocks",
-                "Blocks between the confirmed chain head and the furthest-behind cursor.",
-                ["chain"],
-                registry=r,
-            ),
-            reorgs=Counter(
-                "nsl_events_reorgs_total",
-                "Chain reorganisations seen (remembered blocks no longer on the chain).",
-                ["chain"],
-                registry=r,
-            ),
-        )
-    return found
+    return metrics.family("events", _build)
+
+
+def _build(r: CollectorRegistry) -> EventsMetrics:
+    return EventsMetrics(
+        deliveries=Counter(
+            "nsl_events_deliveries_total",
+            "Event deliveries by mode (webhook|bus|inbox), kind (event|retracted) and "
+            "outcome (delivered|failed|dead|cancelled).",
+            ["mode", "kind", "outcome"],
+            registry=r,
+        ),
+        latency=Histogram(
+            "nsl_events_delivery_latency_seconds",
+            "Seconds from the event's block time to its delivery, by mode.",
+            ["mode"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        ),
+        backlog=Gauge(
+            "nsl_events_backlog_deliveries",
+            "Webhook deliveries waiting to be sent (pending, including retries).",
+            registry=r,
+        ),
+        lag=Gauge(
+            "nsl_events_poll_lag_blocks",
+            "Blocks between the confirmed chain head and the furthest-behind cursor.",
+            ["chain"],
+            registry=r,
+        ),
+        reorgs=Counter(
+            "nsl_events_reorgs_total",
+            "Chain reorganisations seen (remembered blocks no longer on the chain).",
+            ["chain"],
+            registry=r,
+        ),
+    )

@@ -4,7 +4,6 @@ passed its secret's rotation period, through the outbox, and sets the gauge of d
 from __future__ import annotations
 
 import logging
-from weakref import WeakKeyDictionary
 
 from prometheus_client import Gauge
 
@@ -17,19 +16,18 @@ log = logging.getLogger(__name__)
 ROTATION_DUE = "secrets.rotation_due"
 TASK = "rotation"
 BATCH = 200
-_GAUGES: WeakKeyDictionary[Metrics, Gauge] = WeakKeyDictionary()
 
 
 def due_gauge(metrics: Metrics) -> Gauge:
     """``nsl_secrets_rotation_due_secrets`` on this process's registry (registered once)."""
-    gauge = _GAUGES.get(metrics)
-    if gauge is None:
-        gauge = _GAUGES[metrics] = Gauge(
+    return metrics.family(
+        "secrets.rotation_due",
+        lambda registry: Gauge(
             "nsl_secrets_rotation_due_secrets",
             "Secrets whose current version is older than its rotation period.",
-            registry=metrics.registry,
-        )
-    return gauge
+            registry=registry,
+        ),
+    )
 
 
 class RotationUseCases(SecretsBase):
