@@ -74,12 +74,22 @@ class EvmRpc:
             exception_retry_configuration=None,
         )
         self.web3 = AsyncWeb3(provider, middleware=[])
+        self._provider = provider
+        self._session_cached = False
+
+    async def _keep_alive(self) -> None:
+        """web3's own session closes the connection after every request (``force_close``):
+        give it one that keeps connections alive (opened in the running loop, on first use)."""
+        if not self._session_cached:
+            self._session_cached = True
+            await self._provider.cache_async_session(aiohttp.ClientSession(raise_for_status=True))
 
     def __repr__(self) -> str:
         return f"EvmRpc({self.name})"
 
     async def request(self, method: str, *params: Any) -> Any:
         """The ``result`` of ``method``; RpcError for the node's error answer."""
+        await self._keep_alive()
         try:
             answer: Any = await self.web3.provider.make_request(RPCEndpoint(method), list(params))
         except aiohttp.ClientResponseError as exc:
@@ -99,9 +109,8 @@ class EvmRpc:
         return answer["result"]
 
     async def close(self) -> None:
-        provider = self.web3.provider
-        if isinstance(provider, AsyncHTTPProvider):
-            await provider.disconnect()
+        await self._provider.disconnect()
+        self._session_cached = False
 
 
 def _error_body(error: Any) -> RpcErrorBody:
