@@ -16,6 +16,7 @@ from rich.table import Table
 
 from nsl import __version__
 from nsl.cli.common import console, err_console, load_settings, run
+from nsl.cli.credentials_cmds import config_production
 from nsl.core.security import Role
 from nsl.core.settings import Settings
 from nsl.db.engine import database_url
@@ -68,6 +69,9 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
     """The settings tree as plain data, every secret replaced by ``********``."""
     masked: dict[str, Any] = _masked(settings.model_dump())
     return masked
+
+
+config_app.command("production")(config_production)
 
 
 @config_app.command("show")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from nsl.cli import admin_cmds, chain_cmds, contract_cmds, security_cmds, serve_cmds
+from nsl.cli import (
+    admin_cmds,
+    chain_cmds,
+    contract_cmds,
+    credentials_cmds,
+    ops_cmds,
+    security_cmds,
+    serve_cmds,
+)
+from nsl.cli.certs_cmds import certs_app
 
 app = typer.Typer(
     name="nsl",
@@ -22,6 +31,9 @@ app.add_typer(security_cmds.enclave_app, name="enclave")
 app.add_typer(security_cmds.audit_app, name="audit")
 app.add_typer(chain_cmds.chains_app, name="chains")
 app.add_typer(contract_cmds.contracts_app, name="contracts")
+app.add_typer(certs_app, name="certs")
+app.add_typer(credentials_cmds.credentials_app, name="credentials")
+ops_cmds.register(app)
 
 
 def main() -> None:

@@ -11,11 +11,13 @@ from nsl.chains.devnet import DevChains
 from nsl.cli.common import console, err_console, load_settings, run
 from nsl.core import catalogue
 from nsl.core.errors import NslError
+from nsl.core.logs import configure_logging
 from nsl.core.production import ensure_production_ready
 from nsl.core.settings import Settings
 from nsl.db.engine import database_url
 from nsl.db.migrate import upgrade
 from nsl.gateway.serve import serve
+from nsl.ops.certwatch import CertWatcher
 
 
 def _prepare(settings: Settings) -> None:
@@ -68,9 +70,16 @@ def up(
         f"[bold]Neo Service Layer[/bold] on {scheme}://{settings.http.host}:{settings.http.port} "
         f"(env={settings.env}, data dir {settings.data_dir})"
     )
+    cert, key = settings.http.tls_cert_file, settings.http.tls_key_file
+    watcher = None
+    if cert and key:
+        configure_logging(settings.log_level, settings.json_logs)  # the watcher logs here
+        watcher = CertWatcher(cert, key).start()
     try:
-        serve(settings)
+        serve(settings)  # a changed, valid certificate respawns the workers (SIGHUP)
     finally:
+        if watcher is not None:
+            watcher.stop()
         dev_chains.stop()
 
 

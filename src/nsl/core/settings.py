@@ -80,6 +80,8 @@ class AuthSettings(BaseModel):
     """Tokens, lockout and password rules."""
 
     jwt_secret: SecretStr | None = None
+    # other secrets accepted when verifying, never for signing (a rotation's next or previous)
+    previous_jwt_secrets: list[SecretStr] = Field(default_factory=list)
     jwt_issuer: str = "neo-service-layer"
     jwt_audience: str = "neo-service-layer"
     access_token_ttl_s: int = Field(900, ge=60)

@@ -6,7 +6,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import ClassVar
 
+from cryptography import x509
 from fastapi import APIRouter
+from prometheus_client import CollectorRegistry, Gauge
 
 from nsl.adapters.inbox import purge_processed
 from nsl.core.context import ServiceContext
@@ -16,6 +18,16 @@ from nsl.runtime.adapters import Adapters
 from nsl.runtime.chains_view import chains_router
 
 PUBLISHED_RETENTION = timedelta(days=7)
+TLS_EXPIRY_INTERVAL_S = 60.0
+
+
+def _tls_expiry_gauge(registry: CollectorRegistry) -> Gauge:
+    return Gauge(
+        "nsl_tls_certificate_expiry_seconds",
+        "Seconds until the not-after time of the TLS certificate the gateway serves, by file.",
+        ["file"],
+        registry=registry,
+    )
 
 
 class PlatformService(ServiceBase):
@@ -30,6 +42,11 @@ class PlatformService(ServiceBase):
         self.adapters = adapters
         self.every(ctx.settings.outbox.poll_interval_s, "outbox-relay", self._relay)
         self.every(3600, "outbox-purge", self._purge)
+        self._tls_cert = ctx.settings.http.tls_cert_file if ctx.settings.http.tls else None
+        self._tls_read = False
+        if self._tls_cert is not None:
+            self._tls_expiry = ctx.metrics.family("tls_expiry", _tls_expiry_gauge)
+            self.every(TLS_EXPIRY_INTERVAL_S, "tls-expiry", self._read_tls_expiry)
 
     async def _relay(self) -> None:
         await self.adapters.relay.relay_once()
@@ -38,6 +55,19 @@ class PlatformService(ServiceBase):
         cutoff = self.ctx.clock.now() - PUBLISHED_RETENTION
         await self.adapters.relay.purge_published(cutoff)
         await purge_processed(self.adapters.database, cutoff)
+
+    async def _read_tls_expiry(self) -> None:
+        """The gauge counts down at each scrape from the not-after of the certificate this worker
+        loaded at its start: a renewal respawns the worker, so a later file change that was not
+        reloaded (an unusable pair) must not show here. Retried until the first read succeeds."""
+        path = self._tls_cert
+        if path is None or self._tls_read:
+            return
+        cert = x509.load_pem_x509_certificates(path.read_bytes())[0]
+        not_after = cert.not_valid_after_utc.timestamp()
+        clock = self.ctx.clock
+        self._tls_expiry.labels(str(path)).set_function(lambda: not_after - clock.now().timestamp())
+        self._tls_read = True
 
     async def checks(self) -> list[Check]:
         a = self.adapters

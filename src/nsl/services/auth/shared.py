@@ -23,7 +23,11 @@ from nsl.services.auth.hotcache import CachedKey, HotCache, NameFailures, Princi
 from nsl.services.auth.models import ApiKeyRecord, PrincipalRecord
 from nsl.services.auth.passwords import Passwords
 from nsl.services.auth.repository import AuthRepository
-from nsl.services.auth.tokens import AccessTokens, resolve_jwt_secret
+from nsl.services.auth.tokens import (
+    AccessTokens,
+    resolve_jwt_secret,
+    resolve_previous_jwt_secrets,
+)
 
 T = TypeVar("T")
 E = TypeVar("E", bound=NslError)
@@ -79,7 +83,8 @@ class AuthCore(ServiceBase):
         secret = self._jwt_secret
         if secret is None:
             secret = await asyncio.to_thread(resolve_jwt_secret, self.ctx.settings)
-        self._tokens = AccessTokens(secret, self.auth_settings, self.ctx.clock)
+        previous = resolve_previous_jwt_secrets(self.ctx.settings)
+        self._tokens = AccessTokens(secret, self.auth_settings, self.ctx.clock, previous)
         if self._sealer is None:
             master = await asyncio.to_thread(resolve_master_key, self.ctx.settings)
             self._sealer = AesGcmSealer(derive_key(master, TOTP_SEALING_PURPOSE))

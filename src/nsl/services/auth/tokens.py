@@ -1,5 +1,8 @@
 """JWT access tokens (HS256): the secret's resolution, issuing, and strict verification.
 
+New tokens are signed with the current secret; ``auth.previous_jwt_secrets`` also verify, so a
+rotation (stage the next secret, promote it, retire the old) never refuses a valid token.
+
 Time checks use the injected clock, not PyJWT's wall clock, so tests move time instead of
 sleeping; PyJWT checks signature, algorithm, issuer, audience and required claims.
 """
@@ -7,6 +10,7 @@ sleeping; PyJWT checks signature, algorithm, issuer, audience and required claim
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +53,19 @@ def resolve_jwt_secret(settings: Settings) -> bytes:
     return secret
 
 
+def resolve_previous_jwt_secrets(settings: Settings) -> tuple[bytes, ...]:
+    """The other secrets accepted for verification (each as long as a current one must be)."""
+    previous = []
+    for configured in settings.auth.previous_jwt_secrets:
+        secret = configured.get_secret_value().encode("utf-8")
+        if len(secret) < MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"auth.previous_jwt_secrets: each must be at least {MIN_SECRET_BYTES} characters"
+            )
+        previous.append(secret)
+    return tuple(previous)
+
+
 @dataclass(frozen=True)
 class AccessClaims:
     """The verified content of an access token."""
@@ -64,10 +81,17 @@ class AccessClaims:
 
 
 class AccessTokens:
-    """Issues and verifies access tokens for one secret, issuer and audience."""
+    """Issues access tokens with one secret; verifies with it or an earlier one (rotation)."""
 
-    def __init__(self, secret: bytes, settings: AuthSettings, clock: Clock) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        settings: AuthSettings,
+        clock: Clock,
+        previous: Sequence[bytes] = (),
+    ) -> None:
         self._secret = secret
+        self._verifying = (secret, *(p for p in previous if p != secret))
         self._settings = settings
         self._clock = clock
 
@@ -101,23 +125,33 @@ class AccessTokens:
         """The token's claims, or ``auth.invalid_token`` / ``auth.expired_token``."""
         if not token or len(token) > MAX_TOKEN_CHARS:
             raise errors.invalid_token()
-        try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=ALGORITHMS,
-                audience=self._settings.jwt_audience,
-                issuer=self._settings.jwt_issuer,
-                options={
-                    "require": REQUIRED,
-                    "verify_exp": False,
-                    "verify_iat": False,
-                    "verify_nbf": False,
-                },
-            )
-        except jwt.InvalidTokenError as exc:
-            raise errors.invalid_token() from exc
-        return self._checked(claims)
+        for index, secret in enumerate(self._verifying):
+            try:
+                claims = self._decode(token, secret)
+            except jwt.InvalidSignatureError as exc:
+                if index + 1 < len(self._verifying):
+                    continue  # signed before a rotation, perhaps: try the earlier secret
+                raise errors.invalid_token() from exc
+            except jwt.InvalidTokenError as exc:
+                raise errors.invalid_token() from exc
+            return self._checked(claims)
+        raise errors.invalid_token()  # unreachable: there is always a current secret
+
+    def _decode(self, token: str, secret: bytes) -> dict[str, Any]:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            secret,
+            algorithms=ALGORITHMS,
+            audience=self._settings.jwt_audience,
+            issuer=self._settings.jwt_issuer,
+            options={
+                "require": REQUIRED,
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
+        return claims
 
     def _checked(self, claims: dict[str, Any]) -> AccessClaims:
         now = self._clock.now().timestamp()

@@ -1,0 +1,1 @@
+"""Operations: smoke tests, readiness, credentials and certificates (the seed's operator steps)."""
