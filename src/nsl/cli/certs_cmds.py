@@ -9,7 +9,7 @@ import typer
 
 from nsl.cli.common import console, err_console, load_settings
 from nsl.core import catalogue
-from nsl.ops import certs
+from nsl.ops import certinfo, certs
 
 certs_app = typer.Typer(
     help="TLS certificates: generate, issue, check expiry.", no_args_is_help=True
@@ -51,9 +51,9 @@ def generate(
             result = certs.generate_ca(domain, out, days, ca_days, san, names)
         else:
             if client:
-                raise certs.CertError("--client needs --ca")
+                raise certinfo.CertError("--client needs --ca")
             result = certs.generate_self_signed(domain, out, days, san)
-    except certs.CertError as exc:
+    except certinfo.CertError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     _report(result)
@@ -68,7 +68,7 @@ def issue(
     """Sign one more mTLS certificate (client and server use) from the existing CA."""
     try:
         result = certs.issue(out, name, days, san)
-    except certs.CertError as exc:
+    except certinfo.CertError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2 if "no CA" not in str(exc) else 1) from exc
     _report(result)
@@ -91,8 +91,8 @@ def check(
     failed = False
     for path in files:
         try:
-            info = certs.inspect(path)
-        except certs.CertError as exc:
+            info = certinfo.inspect(path)
+        except certinfo.CertError as exc:
             _say(f"{path}: [red]unreadable[/red] ({exc})")
             failed = True
             continue

@@ -1,14 +1,12 @@
 """TLS certificates: a self-signed server certificate, or a private CA issuing server and mTLS
 client certificates (EC P-256, PKCS#8 PEM keys mode 0600, never overwritten without a backup),
-and an expiry report of the certificates in use.
+and an expiry report of the certificates in use (``certinfo``).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,6 +17,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from nsl.ops.certinfo import CertError
+from nsl.ops.safewrite import replace_file
+
 KEY_MODE = 0o600
 CERT_MODE = 0o644
 DNS_NAME = re.compile(
@@ -26,10 +27,6 @@ DNS_NAME = re.compile(
 )
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 BACKDATE = timedelta(minutes=5)  # tolerate small clock skew between hosts
-
-
-class CertError(ValueError):
-    """Bad input, a missing CA, or a certificate/key pair that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -50,27 +47,6 @@ class Generated:
     ca_key: Path | None = None
     clients: dict[str, tuple[Path, Path]] = field(default_factory=dict)
     files: list[Written] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class CertInfo:
-    """What ``nsl certs check`` reports about one certificate."""
-
-    file: Path
-    subject: str
-    sans: tuple[str, ...]
-    issuer: str
-    serial: int
-    not_after: datetime
-    seconds_left: float
-
-    @property
-    def days_left(self) -> float:
-        return self.seconds_left / 86400
-
-    @property
-    def expired(self) -> bool:
-        return self.seconds_left <= 0
 
 
 # --- building ------------------------------------------------------------------------------
@@ -199,36 +175,9 @@ def cert_pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _backup_path(path: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = path.with_name(f"{path.name}.bak-{stamp}")
-    n = 1
-    while candidate.exists():
-        candidate = path.with_name(f"{path.name}.bak-{stamp}-{n}")
-        n += 1
-    return candidate
-
-
 def write_file(path: Path, data: bytes, mode: int) -> Written:
-    """Write atomically with ``mode``; an existing file is first renamed to a timestamped backup
-    (hard-linked, so the live path never disappears: a server reading it sees old or new)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    backup = None
-    if path.exists():
-        backup = _backup_path(path)
-        os.link(path, backup)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Written(path, backup)
+    """Write atomically with ``mode``; an existing file is first backed up."""
+    return Written(path, replace_file(path, data, mode, datetime.now(UTC)))
 
 
 def _private_dir(path: Path) -> Path:
@@ -371,64 +320,3 @@ def _write_pair(
     cert_path, key_path = _pair_paths(base)
     key_file = write_file(key_path, key_pem(key), KEY_MODE)
     return [key_file, write_file(cert_path, cert_pem(cert), CERT_MODE)]
-
-
-# --- inspection ----------------------------------------------------------------------------
-
-
-def inspect(path: Path, now: datetime | None = None) -> CertInfo:
-    """The first (leaf) certificate of a PEM file."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CertError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        cert = x509.load_pem_x509_certificates(data)[0]
-    except ValueError as exc:
-        raise CertError(f"{path} holds no PEM certificate") from exc
-    return describe(path, cert, now)
-
-
-def describe(path: Path, cert: x509.Certificate, now: datetime | None = None) -> CertInfo:
-    try:
-        san_ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        sans = tuple(str(v.value) for v in san_ext)
-    except x509.ExtensionNotFound:
-        sans = ()
-    at = now or datetime.now(UTC)
-    return CertInfo(
-        file=path,
-        subject=cert.subject.rfc4514_string(),
-        sans=sans,
-        issuer=cert.issuer.rfc4514_string(),
-        serial=cert.serial_number,
-        not_after=cert.not_valid_after_utc,
-        seconds_left=(cert.not_valid_after_utc - at).total_seconds(),
-    )
-
-
-def validate_pair(cert_path: Path, key_path: Path, now: datetime | None = None) -> CertInfo:
-    """A pair the gateway can serve: the key is unencrypted PKCS#8 PEM and belongs to the
-    certificate, which is valid now."""
-    info = inspect(cert_path, now)
-    try:
-        key_data = key_path.read_bytes()
-    except OSError as exc:
-        raise CertError(f"cannot read {key_path}: {exc.strerror}") from exc
-    if b"-----BEGIN PRIVATE KEY-----" not in key_data:
-        raise CertError(f"{key_path} is not an unencrypted PKCS#8 PEM key")
-    try:
-        key = serialization.load_pem_private_key(key_data, password=None)
-    except (ValueError, TypeError) as exc:
-        raise CertError(f"{key_path} holds no usable private key") from exc
-    cert = x509.load_pem_x509_certificates(cert_path.read_bytes())[0]
-    if key.public_key() != cert.public_key():
-        raise CertError(f"{key_path} is not the key of {cert_path}")
-    at = now or datetime.now(UTC)
-    if cert.not_valid_before_utc > at:
-        raise CertError(
-            f"{cert_path} is not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M}Z"
-        )
-    if info.expired:
-        raise CertError(f"{cert_path} expired at {info.not_after:%Y-%m-%d %H:%M}Z")
-    return info

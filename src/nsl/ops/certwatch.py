@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from nsl.ops.certs import CertError, validate_pair
+from nsl.ops.certinfo import CertError, validate_pair
 
 log = logging.getLogger(__name__)
 INTERVAL_S = 1.0

@@ -7,13 +7,13 @@ is first copied to a timestamped backup (mode 0600). Values are written so that 
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from nsl.ops.safewrite import replace_file
 
 ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$")
 STAMP = re.compile(r"^#\s*(generated|rotated|staged)\s+(\S+)\s*$")
@@ -156,43 +156,6 @@ def read(path: Path) -> EnvFile:
         raise EnvFileError(f"{path} cannot be read: {type(exc).__name__}") from exc
 
 
-def backup(path: Path, now: datetime) -> Path:
-    """Copy ``path`` to ``<name>.bak-<UTC time>`` (mode 0600, never overwriting one)."""
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = path.with_name(f"{path.name}.bak-{stamp}")
-    suffix = 0
-    while True:
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, MODE)
-            break
-        except FileExistsError:
-            suffix += 1
-            target = path.with_name(f"{path.name}.bak-{stamp}-{suffix}")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(path.read_bytes())
-        handle.flush()
-        os.fsync(handle.fileno())
-    return target
-
-
 def write(path: Path, env: EnvFile, now: datetime) -> Path | None:
     """Write ``env`` to ``path`` atomically with mode 0600; returns the backup made, if any."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    saved = backup(path, now) if path.exists() else None
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, MODE)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(env.render())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    os.chmod(path, MODE)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-    return saved
+    return replace_file(path, env.render().encode("utf-8"), MODE, now)

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import PolicyBuilder, Store
 
-from nsl.ops import certs
+from nsl.ops import certinfo, certs
 
 
 def load(path: Path) -> x509.Certificate:
@@ -120,13 +120,13 @@ def test_issue_signs_from_the_existing_ca_and_never_beyond_it(tmp_path: Path) ->
 
 
 def test_issue_without_a_ca_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(certs.CertError, match="no CA"):
+    with pytest.raises(certinfo.CertError, match="no CA"):
         certs.issue(tmp_path, "keys", 30)
 
 
 @pytest.mark.parametrize("domain", ["", "bad domain", "-x.example.com", "a..b", "ex_ample.com"])
 def test_bad_names_are_refused(tmp_path: Path, domain: str) -> None:
-    with pytest.raises(certs.CertError):
+    with pytest.raises(certinfo.CertError):
         certs.generate_self_signed(domain, tmp_path, 30)
     assert not (tmp_path / "server.key").exists()
 
@@ -169,15 +169,15 @@ def _expired_pair(directory: Path) -> tuple[Path, Path]:
 def test_inspect_and_validate_pair(tmp_path: Path) -> None:
     made = certs.generate_self_signed("a.example.com", tmp_path, 10, ["localhost"])
     assert made.server_cert and made.server_key
-    info = certs.validate_pair(made.server_cert, made.server_key)
+    info = certinfo.validate_pair(made.server_cert, made.server_key)
     assert info.sans == ("a.example.com", "localhost")
     assert 9.9 < info.days_left <= 10 and not info.expired
     assert "CN=a.example.com" in info.subject and info.issuer == info.subject
 
     other = certs.generate_self_signed("b.example.com", tmp_path / "b", 10)
     assert other.server_key
-    with pytest.raises(certs.CertError, match="is not the key of"):
-        certs.validate_pair(made.server_cert, other.server_key)
+    with pytest.raises(certinfo.CertError, match="is not the key of"):
+        certinfo.validate_pair(made.server_cert, other.server_key)
 
     sec1 = tmp_path / "sec1.key"
     key = serialization.load_pem_private_key(made.server_key.read_bytes(), password=None)
@@ -188,14 +188,14 @@ def test_inspect_and_validate_pair(tmp_path: Path) -> None:
             serialization.NoEncryption(),
         )
     )
-    with pytest.raises(certs.CertError, match="PKCS#8"):
-        certs.validate_pair(made.server_cert, sec1)
+    with pytest.raises(certinfo.CertError, match="PKCS#8"):
+        certinfo.validate_pair(made.server_cert, sec1)
 
     old_cert, old_key = _expired_pair(tmp_path)
-    assert certs.inspect(old_cert).expired
-    with pytest.raises(certs.CertError, match="expired"):
-        certs.validate_pair(old_cert, old_key)
+    assert certinfo.inspect(old_cert).expired
+    with pytest.raises(certinfo.CertError, match="expired"):
+        certinfo.validate_pair(old_cert, old_key)
 
     (tmp_path / "junk.pem").write_text("not a certificate")
-    with pytest.raises(certs.CertError, match="no PEM certificate"):
-        certs.inspect(tmp_path / "junk.pem")
+    with pytest.raises(certinfo.CertError, match="no PEM certificate"):
+        certinfo.inspect(tmp_path / "junk.pem")

@@ -1,7 +1,7 @@
 """Neo N3 transactions from one sender, priced by the node and signed outside this process.
 
 System fee = the node's test execution gas; network fee = ``calculatenetworkfee`` over the
-transaction carrying the sender's real verification script and a zero placeholder signature
+transaction carrying the sender's real verification script and a zero signature of the real size
 (same size as the real one), so multisig senders price correctly too. The signature covers
 ``magic (LE) ‖ SHA-256(unsigned tx)``.
 """
@@ -21,7 +21,7 @@ from nsl.chains.neo_n3.witness import Witness, invocation_script, signed_transac
 from nsl.core.chain import ChainRejected
 
 CALLED_BY_ENTRY = 0x01
-PLACEHOLDER_SIGNATURE = bytes(64)
+SIZING_SIGNATURE = bytes(64)  # only priced by the node (its size), never sent
 
 #: signs ``signing data`` and returns the 64-byte r ‖ s
 SignFunction = Callable[[bytes], Awaitable[bytes]]
@@ -112,7 +112,7 @@ def fault_error(run: DryRun) -> ChainRejected:
 
 
 async def network_fee(client: NeoRpc, draft: Draft) -> int:
-    raw = draft.with_witness(PLACEHOLDER_SIGNATURE)
+    raw = draft.with_witness(SIZING_SIGNATURE)
     answer = await client.request("calculatenetworkfee", [base64.b64encode(raw).decode()])
     return as_int(field(answer, "networkfee"), "networkfee")
 

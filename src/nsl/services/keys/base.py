@@ -83,14 +83,19 @@ class KeysBase(ServiceBase):
         if expires_at is not None and expires_at <= self.now().timestamp():
             raise errors.KeyExpired("the key is expired")
 
-    async def usable(self, key_id: str, principal: Principal, usage: str) -> KeyRecord:
-        """The caller's key, active, with ``usage``, within its rate limit."""
+    async def permitted(self, key_id: str, principal: Principal, usage: str) -> KeyRecord:
+        """The caller's key, active, with ``usage`` (no rate-limit hit is spent)."""
         record = await self.record(key_id, principal)
         self.check_state(record.status, record.expires_at)
         if usage not in record.usages:
             raise errors.UsageNotAllowed(
                 f"the key's usages are {', '.join(sorted(record.usages))}; {usage} is not one"
             )
+        return record
+
+    async def usable(self, key_id: str, principal: Principal, usage: str) -> KeyRecord:
+        """The caller's key, active, with ``usage``, within its rate limit."""
+        record = await self.permitted(key_id, principal, usage)
         limit = record.rate_limit or self.settings.rate_limit_per_minute
         decision = await self.ctx.rate_limiter.hit(f"keys:{key_id}", limit, RATE_WINDOW_S)
         if not decision.allowed:

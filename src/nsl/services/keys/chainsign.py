@@ -54,8 +54,9 @@ class KeySigner:
 
 class ChainSigning(KeysBase):
     async def chain_signer(self, key_id: str, principal: Principal, chain: str) -> KeySigner:
-        """The caller's active signing key, of the type ``chain`` signs with."""
-        record = await self.usable(key_id, principal, "sign")
+        """The caller's active signing key, of the type ``chain`` signs with (each signature
+        it makes is rate limited; handing it out is not)."""
+        record = await self.permitted(key_id, principal, "sign")
         wanted = CHAIN_KEY_TYPES[chain]
         if record.key_type != wanted:
             raise InvalidInput.on(
