@@ -23,3 +23,18 @@ async def insert_if_absent(
     connection = await session.connection()
     result = await connection.execute(statement)
     return result.rowcount == 1
+
+
+async def upsert(
+    session: AsyncSession,
+    dialect: str,
+    model: type[DeclarativeBase],
+    keys: dict[str, Any],
+    values: dict[str, Any],
+) -> None:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET values`` on SQLite and PostgreSQL."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).values(**keys, **values)
+    statement = statement.on_conflict_do_update(index_elements=list(keys), set_=values)
+    connection = await session.connection()
+    await connection.execute(statement)

@@ -75,6 +75,7 @@ CATALOGUE: tuple[Entry, ...] = (
     ),
 )
 
+NAMES = frozenset(e.name for e in CATALOGUE)
 PHASE_NAMES = {1: "core", 2: "enhanced", 3: "data", 4: "governance & advanced"}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
@@ -109,6 +109,25 @@ class HttpSettings(BaseModel):
         return self.tls_cert_file is not None and self.tls_key_file is not None
 
 
+class GatewaySettings(BaseModel):
+    """Where the gateway sends services that run in other processes, and how it follows rollouts."""
+
+    upstreams: dict[str, str] = Field(default_factory=dict)
+    route_poll_interval_s: float = Field(1.0, gt=0)
+    ack_window_s: float = Field(5.0, gt=0)
+    proxy_timeout_s: float = Field(60.0, gt=0)
+    proxy_connect_timeout_s: float = Field(3.0, gt=0)
+
+
+class DeploySettings(BaseModel):
+    """``nsl deploy``: how services are grouped into processes on this machine, and their ports."""
+
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+    base_port: int = Field(8101, ge=1024, le=65000)
+    ready_timeout_s: float = Field(90.0, gt=0)
+    drain_timeout_s: float = Field(30.0, gt=0)
+
+
 class ServiceToggle(BaseModel):
     """Per-service switch (``NSL_SERVICES__<NAME>__ENABLED``)."""
 
@@ -194,6 +213,27 @@ class ContractsSettings(BaseModel):
     unconfirmed_expiry_s: float = Field(3600.0, gt=0)
 
 
+MAX_DASHBOARD_SAMPLES = 10_000
+
+
+class DashboardSettings(BaseModel):
+    """The operator dashboard at ``/dashboard``: metric sampling and the Alertmanager it reads."""
+
+    enabled: bool = True
+    sample_interval_s: float = Field(10.0, ge=0.1, le=3600)
+    history_s: float = Field(3600.0, ge=1, le=7 * 24 * 3600)
+    alertmanager_url: SecretStr | None = None  # e.g. http://alertmanager:9093
+    alertmanager_timeout_s: float = Field(2.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _bounded_history(self) -> DashboardSettings:
+        if self.history_s / self.sample_interval_s > MAX_DASHBOARD_SAMPLES:
+            raise ValueError(
+                f"history_s / sample_interval_s must be at most {MAX_DASHBOARD_SAMPLES} samples"
+            )
+        return self
+
+
 Network = Literal["mainnet", "testnet", "local"]
 
 
@@ -277,6 +317,9 @@ class Settings(BaseSettings):
     chains: ChainsSettings = ChainsSettings()
     events: EventsSettings = EventsSettings()
     contracts: ContractsSettings = ContractsSettings()
+    gateway: GatewaySettings = GatewaySettings()
+    deploy: DeploySettings = DeploySettings()
+    dashboard: DashboardSettings = DashboardSettings()
     services: dict[str, ServiceToggle] = Field(default_factory=dict)
 
     @field_validator("log_level")

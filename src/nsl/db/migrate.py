@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "nsl.services.randomness.models",
     "nsl.services.events.models",
     "nsl.services.contracts.models",
+    "nsl.runtime.rollout.models",
 )
 
 

@@ -17,6 +17,8 @@ from nsl.gateway.access import AccessMiddleware
 from nsl.gateway.edge import EdgeMiddleware
 from nsl.gateway.infra import infra_router
 from nsl.gateway.problems import install_handlers
+from nsl.gateway.proxy import Proxy
+from nsl.gateway.rollout_gate import RolloutGate
 from nsl.runtime import Runtime
 
 CORS_HEADERS = ["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "X-TOTP-Code"]
@@ -38,6 +40,7 @@ def create_app(
 ) -> GatewayApp:
     """Build the app; services start and stop with its lifespan."""
     rt = runtime or Runtime(settings, phase=phase, only=only or settings.only_services or None)
+    proxy = Proxy(settings.gateway, trust_forwarded_for=settings.rate_limit.trust_forwarded_for)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +55,7 @@ def create_app(
             yield
         finally:
             await rt.stop()
+            await proxy.aclose()
 
     app = FastAPI(
         title=SERVICE_TITLE,
@@ -90,6 +94,7 @@ def create_app(
             allow_credentials=False,
             max_age=1800,
         )
+    entry = RolloutGate(entry, rt.rollout, set(rt.services), proxy)
     return GatewayApp(app, rt, EdgeMiddleware(entry, settings=settings, metrics=rt.metrics))
 
 

@@ -63,7 +63,7 @@ class EdgeMiddleware:
         given = headers.get("x-request-id", "")
         request_id = given if given and _REQUEST_ID.match(given) else os.urandom(12).hex()
         token = request_id_var.set(request_id)
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500
         started = False
         secure = scope.get("scheme") == "https" or (
@@ -108,7 +108,7 @@ class EdgeMiddleware:
             metrics.http_in_flight.dec()
             counter, latency = self._series(scope["method"], template, status)
             counter.inc()
-            latency.observe(time.perf_counter() - started)
+            latency.observe(time.perf_counter() - began)
             request_id_var.reset(token)
 
     def _series(self, method: str, template: str, status: int) -> tuple[Any, Any]:

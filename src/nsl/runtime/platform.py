@@ -16,6 +16,7 @@ from nsl.core.health import Check, Status
 from nsl.core.service import ServiceBase
 from nsl.runtime.adapters import Adapters
 from nsl.runtime.chains_view import chains_router
+from nsl.runtime.rollout.follower import RolloutFollower
 
 PUBLISHED_RETENTION = timedelta(days=7)
 TLS_EXPIRY_INTERVAL_S = 60.0
@@ -37,9 +38,10 @@ class PlatformService(ServiceBase):
     phase: ClassVar[int] = 1
     description: ClassVar[str] = "database, cache, bus, rate limiter, outbox relay"
 
-    def __init__(self, ctx: ServiceContext, adapters: Adapters) -> None:
+    def __init__(self, ctx: ServiceContext, adapters: Adapters, rollout: RolloutFollower) -> None:
         super().__init__(ctx)
         self.adapters = adapters
+        self.every(ctx.settings.gateway.route_poll_interval_s, "rollout", rollout.poll)
         self.every(ctx.settings.outbox.poll_interval_s, "outbox-relay", self._relay)
         self.every(3600, "outbox-purge", self._purge)
         self._tls_cert = ctx.settings.http.tls_cert_file if ctx.settings.http.tls else None

@@ -10,6 +10,7 @@ from nsl import __version__
 from nsl.core import catalogue
 from nsl.core.clock import Clock, SystemClock
 from nsl.core.context import ServiceContext
+from nsl.core.errors import Unavailable
 from nsl.core.health import Health
 from nsl.core.host import Host
 from nsl.core.ids import new_id
@@ -20,6 +21,8 @@ from nsl.core.settings import Settings
 from nsl.db.migrate import upgrade
 from nsl.runtime.adapters import Adapters, build_adapters
 from nsl.runtime.platform import PlatformService
+from nsl.runtime.rollout.follower import RolloutFollower
+from nsl.runtime.rollout.repository import RolloutRepository
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,13 @@ class Runtime:
             instance_id=new_id("i_"),
         )
         self.entries = catalogue.select(settings, phase=phase, only=only or None)
-        self.platform = PlatformService(self.ctx, self.adapters)
+        self.rollout = RolloutFollower(
+            RolloutRepository(self.adapters.database, self.clock),
+            self.ctx.instance_id,
+            self.ctx.services,
+            settings.gateway.upstreams,
+        )
+        self.platform = PlatformService(self.ctx, self.adapters, self.rollout)
         services: list[ServiceBase] = [self.platform]
         for item in self.entries:
             service = catalogue.load(item)(self.ctx)
@@ -75,6 +84,7 @@ class Runtime:
             await upgrade(self.adapters.database.url)
         await self.adapters.open()
         await self.host.start()
+        await self.rollout.poll()  # flags hold before the first request
         auth = self.ctx.services.get("auth")
         explicit = self.settings.bootstrap_admin_key
         # Production never invents an admin key; it accepts one given by the operator.
@@ -84,6 +94,10 @@ class Runtime:
             )
 
     async def stop(self) -> None:
+        try:
+            await self.rollout.leave()
+        except Unavailable:  # a deploy waiting on this process stops waiting after ack_window_s
+            log.warning("could not withdraw this process from the rollout acknowledgements")
         await self.host.stop()
         await self.adapters.close()
 

@@ -66,3 +66,14 @@ async def test_metrics_exposes_the_required_families(gateway: Gateway) -> None:
         assert family in families, family
     assert 'route="/api/v1/configuration/{key:path}"' in text
     assert "some.key" not in text
+
+
+async def test_latency_histogram_records_the_request_duration_not_the_uptime(
+    gateway: Gateway,
+) -> None:
+    for _ in range(3):
+        await gateway.http.get("/api/info")
+    text = (await gateway.http.get("/metrics")).text
+    prefix = 'nsl_http_request_duration_seconds_sum{method="GET",route="/api/info"}'
+    total = next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(prefix))
+    assert 0 < total < 3.0  # three in-process calls; a wrong start time gives the clock's epoch

@@ -1,0 +1,191 @@
+"""Reverse proxy to a service process: streams the request and the response, never buffers them.
+
+A connection that could not be made sent nothing, so it is retried once against the route as
+it is now (a blue/green switch may have just moved it). Headers the gateway's edge adds itself
+are dropped from the upstream's answer so each appears once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+from starlette.types import Receive, Scope, Send
+
+from nsl.core.logs import request_id_var
+from nsl.core.settings import GatewaySettings
+from nsl.gateway.problems import problem
+
+log = logging.getLogger(__name__)
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+    }
+)
+EDGE_HEADERS = frozenset(
+    {
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+        "permissions-policy",
+        "cross-origin-opener-policy",
+        "content-security-policy",
+        "strict-transport-security",
+        "x-request-id",
+        "date",
+        "server",
+    }
+)
+
+
+class ClientGone(Exception):
+    """The caller disconnected while its body was being forwarded."""
+
+
+class Proxy:
+    def __init__(self, settings: GatewaySettings, *, trust_forwarded_for: bool) -> None:
+        self._trust_forwarded_for = trust_forwarded_for
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                settings.proxy_timeout_s, connect=settings.proxy_connect_timeout_s
+            ),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def forward(
+        self,
+        service: str,
+        upstream: Callable[[], str | None],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Send the request to ``upstream()``; answer 503/504/502 problems when it cannot."""
+        tried: set[str] = set()
+        body = _body(receive)
+        while True:
+            base = upstream()
+            if base is None or base in tried:
+                await _unavailable(service, scope, receive, send)
+                return
+            tried.add(base)
+            request = self._client.build_request(
+                scope["method"],
+                base + _target(scope),
+                headers=_request_headers(scope, self._trust_forwarded_for),
+                content=body if _has_body(scope) else None,
+            )
+            try:
+                response = await self._client.send(request, stream=True)
+            except httpx.ConnectError:
+                log.warning("upstream of %s refused a connection at %s", service, base)
+                continue
+            except httpx.TimeoutException:
+                await problem(
+                    504,
+                    "gateway.upstream_timeout",
+                    "Gateway timeout",
+                    f"service {service} did not answer in time",
+                )(scope, receive, send)
+                return
+            except (httpx.TransportError, ClientGone) as exc:
+                log.warning("forwarding to %s failed: %s", service, type(exc).__name__)
+                await problem(
+                    502,
+                    "gateway.upstream_failed",
+                    "Bad gateway",
+                    f"service {service} failed to answer",
+                )(scope, receive, send)
+                return
+            await _relay(response, send)
+            return
+
+
+async def _relay(response: httpx.Response, send: Send) -> None:
+    headers = [
+        (name, value)
+        for name, value in response.headers.raw
+        if name.lower().decode("latin-1") not in HOP_BY_HOP | EDGE_HEADERS
+    ]
+    try:
+        await send(
+            {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        )
+        async for chunk in response.aiter_raw():
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        await response.aclose()
+
+
+def _body(receive: Receive) -> AsyncIterator[bytes]:
+    async def chunks() -> AsyncIterator[bytes]:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone
+            chunk = message.get("body", b"")
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+    return chunks()
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return bool(value != b"0")
+        if name == b"transfer-encoding":
+            return True
+    return False
+
+
+def _target(scope: Scope) -> str:
+    path: str = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+    query: bytes = scope.get("query_string", b"")
+    return path + ("?" + query.decode("latin-1") if query else "")
+
+
+def _request_headers(scope: Scope, trust_forwarded_for: bool) -> list[tuple[bytes, bytes]]:
+    """The caller's headers, with the client address the upstream should count limits by."""
+    headers = [
+        (name, value)
+        for name, value in scope["headers"]
+        if name.decode("latin-1") not in HOP_BY_HOP
+        and name not in (b"x-forwarded-for", b"x-forwarded-proto", b"x-request-id")
+    ]
+    forwarded = [v for n, v in scope["headers"] if n == b"x-forwarded-for"]
+    client = scope.get("client")
+    if trust_forwarded_for and forwarded:
+        headers.append((b"x-forwarded-for", b", ".join(forwarded)))
+    elif client:
+        headers.append((b"x-forwarded-for", str(client[0]).encode("latin-1")))
+    headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
+    headers.append((b"x-request-id", request_id_var.get().encode()))
+    return headers
+
+
+async def _unavailable(service: str, scope: Scope, receive: Receive, send: Send) -> None:
+    await problem(
+        503,
+        "gateway.upstream_unavailable",
+        "Service unavailable",
+        f"service {service} is not reachable at its upstream",
+    )(scope, receive, send)

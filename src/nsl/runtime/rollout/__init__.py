@@ -1,0 +1,1 @@
+"""Rollout state shared by every process: feature flags and blue/green routes."""
