@@ -19,7 +19,7 @@ install: $(STAMP)
 up: $(STAMP) hardhat
 	$(BIN)/nsl up
 
-test: $(STAMP) softhsm hardhat
+test: $(STAMP) softhsm hardhat browser monitoring-tools
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-unit: $(STAMP)
@@ -34,6 +34,19 @@ lint: $(STAMP)
 # Hardhat (the Neo X dev chain) from the committed lock file; started from node_modules/.bin.
 hardhat:
 	@test -x tools/hardhat/node_modules/.bin/hardhat || npm ci --prefix tools/hardhat --no-audit --no-fund
+
+# Debian's Chromium, driven by Playwright in tests/e2e/test_dashboard.py (no browser download).
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# promtool and amtool (Debian's prometheus, prometheus-alertmanager) check the generated monitoring
+# files (docs/operations-monitoring.md); only the binaries are used, so the daemons stay off.
+.PHONY: monitoring-tools
+monitoring-tools:
+	@command -v promtool >/dev/null && command -v amtool >/dev/null || ( \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null && \
+		{ ! command -v systemctl >/dev/null || systemctl disable --now prometheus prometheus-alertmanager >/dev/null 2>&1 || true; } )
 
 # SoftHSM2 is the PKCS#11 token the enclave's pkcs11 provider is tested against.
 softhsm:
@@ -52,3 +65,8 @@ clean:
 .PHONY: contracts
 contracts:
 	$(PYTHON) contracts/build.py
+
+# Deployment manifests (deploy/compose, deploy/k8s) from the catalogue: docs/operations-deploy-manifests.md.
+.PHONY: manifests
+manifests: $(STAMP)
+	$(BIN)/nsl manifests generate

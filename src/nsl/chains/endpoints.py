@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from nsl.core.clock import Clock
 from nsl.core.health import Check, Status
 from nsl.core.metrics import Metrics
 from nsl.core.settings import ChainSettings
+from nsl.core.tracing import Attributes, active_tracer
 
 T = TypeVar("T")
 Circuit = Literal["closed", "open", "half-open"]
@@ -32,6 +34,7 @@ R = TypeVar("R")
 SCORE_WEIGHT = 0.3  # weight of the newest outcome in the moving success score
 BACKOFF_BASE_S = 0.05
 BACKOFF_CAP_S = 1.0
+_NO_SPAN: AbstractContextManager[object] = nullcontext()
 
 
 class EndpointFailure(Exception):
@@ -109,8 +112,9 @@ class EndpointPool(Generic[T]):
                 await asyncio.sleep(self._backoff(attempt))
             started = self.clock.monotonic()
             try:
-                async with asyncio.timeout(self.settings.timeout_s):
-                    result = await work(endpoint.client)
+                with self._span(operation, endpoint.name, attempt):
+                    async with asyncio.timeout(self.settings.timeout_s):
+                        result = await work(endpoint.client)
             except self._transport as exc:
                 last_error = _describe(exc, self.settings.timeout_s)
                 self._failed(endpoint, operation, last_error)
@@ -152,6 +156,21 @@ class EndpointPool(Generic[T]):
         else:
             status = Status.DOWN
         return Check(f"chain:{self.chain}", status, detail)
+
+    def _span(self, operation: str, endpoint: str, attempt: int) -> AbstractContextManager[object]:
+        """A client span for one attempt when the caller is traced (endpoint names carry no
+        credentials)."""
+        tracer = active_tracer()
+        if tracer is None:
+            return _NO_SPAN
+        attributes: Attributes = {
+            "rpc.system": "jsonrpc",
+            "rpc.method": operation,
+            "nsl.chain": self.chain,
+            "nsl.chain.endpoint": endpoint,
+            "nsl.chain.attempt": attempt + 1,
+        }
+        return tracer.span(f"{self.chain} {operation}", attributes, kind="client")
 
     def _choose(self, exclude: list[str]) -> _Endpoint[T] | None:
         """Closed circuits by score then latency; an open circuit past its reset time gets one

@@ -9,11 +9,14 @@ from nsl.cli import (
     chain_cmds,
     contract_cmds,
     credentials_cmds,
+    manifest_cmds,
     ops_cmds,
     security_cmds,
     serve_cmds,
 )
 from nsl.cli.certs_cmds import certs_app
+from nsl.cli.deploy_cmds import deploy_app
+from nsl.cli.monitoring_cmds import monitoring_app
 
 app = typer.Typer(
     name="nsl",
@@ -32,7 +35,10 @@ app.add_typer(security_cmds.audit_app, name="audit")
 app.add_typer(chain_cmds.chains_app, name="chains")
 app.add_typer(contract_cmds.contracts_app, name="contracts")
 app.add_typer(certs_app, name="certs")
+app.add_typer(deploy_app, name="deploy")
 app.add_typer(credentials_cmds.credentials_app, name="credentials")
+app.add_typer(manifest_cmds.manifests_app, name="manifests")
+app.add_typer(monitoring_app, name="monitoring")
 ops_cmds.register(app)
 
 

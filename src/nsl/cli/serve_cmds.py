@@ -84,13 +84,24 @@ def up(
 
 
 def serve_one(
-    only: str = typer.Option(..., help="The one service this process runs."),
+    only: str | None = typer.Option(
+        None, help="Comma-separated services this process runs (auth always comes with them)."
+    ),
+    gateway: bool = typer.Option(
+        False,
+        "--gateway",
+        help="Run the gateway: auth here, other services proxied to NSL_GATEWAY__UPSTREAMS "
+        "and the rollout routes.",
+    ),
     host: str | None = typer.Option(None),
     port: int | None = typer.Option(None),
     data_dir: Path | None = typer.Option(None),
 ) -> None:
-    """Run one service as its own process (the gateway's auth comes with it)."""
-    up(phase=None, services=only, host=host, port=port, data_dir=data_dir)
+    """Run some services as their own process, or the gateway in front of such processes."""
+    if gateway == (only is not None):
+        err_console.print("[red]give exactly one of --only NAMES or --gateway[/red]")
+        raise typer.Exit(2)
+    up(phase=None, services=only or "auth", host=host, port=port, data_dir=data_dir)
 
 
 def run_entry_check(name: str) -> None:

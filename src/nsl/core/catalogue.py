@@ -21,6 +21,8 @@ class Entry:
     factory: str
     description: str
     required: bool = False
+    # services it calls in-process (through their clients): a process running it runs them too
+    needs: tuple[str, ...] = ()
 
 
 CATALOGUE: tuple[Entry, ...] = (
@@ -42,6 +44,7 @@ CATALOGUE: tuple[Entry, ...] = (
         1,
         "nsl.services.contracts.service:ContractsService",
         "smart contracts on Neo N3 and Neo X: deploy, invoke, call, events",
+        needs=("keys",),
     ),
     Entry(
         "audit",
@@ -66,6 +69,7 @@ CATALOGUE: tuple[Entry, ...] = (
         2,
         "nsl.services.randomness.service:RandomnessService",
         "verifiable randomness (ECVRF)",
+        needs=("contracts",),
     ),
     Entry(
         "events",
@@ -87,6 +91,18 @@ def entry(name: str) -> Entry:
     raise ValidationFailed.on(
         "services", "known_service", f"unknown service {name!r}; known: {known}"
     )
+
+
+def with_needs(names: list[str] | tuple[str, ...]) -> list[str]:
+    """``names`` and every service they need, transitively, in catalogue order."""
+    wanted = set(names)
+    pending = list(names)
+    while pending:
+        for need in entry(pending.pop()).needs:
+            if need not in wanted:
+                wanted.add(need)
+                pending.append(need)
+    return [e.name for e in CATALOGUE if e.name in wanted]
 
 
 def select(

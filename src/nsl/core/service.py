@@ -11,7 +11,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from types import TracebackType
 from typing import ClassVar, Protocol, runtime_checkable
 
 from fastapi import APIRouter
@@ -21,6 +23,7 @@ from nsl.core.context import ServiceContext
 from nsl.core.errors import NslError
 from nsl.core.health import Check, Health, Status
 from nsl.core.metrics import Metrics
+from nsl.core.tracing import Tracer, active_tracer
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,31 @@ class Operation:
             self._errors.inc()
             code = exc.code if isinstance(exc, NslError) else "internal.error"
             self._metrics.service_errors.labels(*self._labels, code).inc()
+
+
+class TracedOperation(Operation):
+    """One call of an operation inside a traced request: a ``service.operation`` span too."""
+
+    __slots__ = ("_span",)
+
+    def __init__(self, op: Operation, tracer: Tracer) -> None:
+        self._metrics, self._labels = op._metrics, op._labels
+        self._ok, self._errors = op._ok, op._errors
+        service, name = op._labels
+        self._span: AbstractContextManager[object] = tracer.span(
+            f"{service}.{name}", {"nsl.service": service, "nsl.operation": name}
+        )
+
+    async def __aenter__(self) -> None:
+        self._span.__enter__()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        try:
+            await super().__aexit__(exc_type, exc, tb)
+        finally:
+            self._span.__exit__(exc_type, exc, tb if isinstance(tb, TracebackType) else None)
 
 
 class ServiceBase:
@@ -173,7 +201,8 @@ class ServiceBase:
         op = self._operations.get(name)
         if op is None:
             op = self._operations[name] = Operation(self.ctx.metrics, self.name, name)
-        return op
+        tracer = active_tracer()
+        return op if tracer is None else TracedOperation(op, tracer)
 
     # internals -------------------------------------------------------------------------
     async def _loop(self, task: PeriodicTask) -> None:

@@ -234,6 +234,34 @@ class DashboardSettings(BaseModel):
         return self
 
 
+class TracingSettings(BaseModel):
+    """OpenTelemetry traces, exported over OTLP/HTTP (protobuf). Off by default (embedded mode)."""
+
+    enabled: bool = False
+    otlp_endpoint: str = "http://127.0.0.1:4318"  # collector base URL; /v1/traces is added
+    headers: dict[str, SecretStr] = Field(default_factory=dict)  # e.g. a collector's API key
+    service_name: str | None = None  # default: nsl-gateway, or nsl-<service> for one service
+    sample_ratio: float = Field(1.0, ge=0, le=1)  # of new traces; a caller's decision is kept
+    export_timeout_s: float = Field(10.0, gt=0, le=300)
+    schedule_delay_s: float = Field(5.0, gt=0, le=300)
+    max_queue_size: int = Field(2048, ge=1)  # spans past it are dropped, never waited for
+    max_export_batch_size: int = Field(512, ge=1)
+    exclude_paths: list[str] = Field(default_factory=lambda: ["/health", "/metrics"])
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL (OTLP/HTTP)")
+        return value
+
+    @model_validator(mode="after")
+    def _batch_fits_queue(self) -> TracingSettings:
+        if self.max_export_batch_size > self.max_queue_size:
+            raise ValueError("max_export_batch_size must not exceed max_queue_size")
+        return self
+
+
 Network = Literal["mainnet", "testnet", "local"]
 
 
@@ -320,6 +348,7 @@ class Settings(BaseSettings):
     gateway: GatewaySettings = GatewaySettings()
     deploy: DeploySettings = DeploySettings()
     dashboard: DashboardSettings = DashboardSettings()
+    tracing: TracingSettings = TracingSettings()
     services: dict[str, ServiceToggle] = Field(default_factory=dict)
 
     @field_validator("log_level")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -71,6 +72,15 @@ class Database:
         self._blocking_engine: Engine | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._turn_loop: asyncio.AbstractEventLoop | None = None
+        self._engine_hooks: list[Callable[[Engine], None]] = []
+
+    def on_engine(self, hook: Callable[[Engine], None]) -> None:
+        """Apply ``hook`` (e.g. event listeners) to every engine of this database, the blocking
+        SQLite one included when it is made later."""
+        self._engine_hooks.append(hook)
+        hook(self.engine.sync_engine)
+        if self._blocking_engine is not None:
+            hook(self._blocking_engine)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -145,7 +155,10 @@ class Database:
                 return await conn.run_sync(work)
         async with self._sqlite_turn():
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._blocking_executor(), self._blocking, work)
+            context = contextvars.copy_context()  # the caller's trace follows it to the thread
+            return await loop.run_in_executor(
+                self._blocking_executor(), context.run, self._blocking, work
+            )
 
     def _blocking(self, work: Callable[[Connection], T]) -> T:
         if self._blocking_engine is None:
@@ -153,6 +166,8 @@ class Database:
             engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin)
+            for hook in self._engine_hooks:
+                hook(engine)
             self._blocking_engine = engine
         with self._blocking_engine.begin() as conn:
             return work(conn)

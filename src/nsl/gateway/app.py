@@ -14,11 +14,14 @@ from nsl import SERVICE_TITLE, __version__
 from nsl.adapters.ratelimit_memory import MemoryRateLimiter
 from nsl.core.settings import Settings
 from nsl.gateway.access import AccessMiddleware
+from nsl.gateway.dashboard import mount_dashboard
+from nsl.gateway.deploy_api import deploy_router
 from nsl.gateway.edge import EdgeMiddleware
 from nsl.gateway.infra import infra_router
 from nsl.gateway.problems import install_handlers
 from nsl.gateway.proxy import Proxy
 from nsl.gateway.rollout_gate import RolloutGate
+from nsl.gateway.tracing import traced
 from nsl.runtime import Runtime
 
 CORS_HEADERS = ["Authorization", "Content-Type", "X-API-Key", "X-Request-ID", "X-TOTP-Code"]
@@ -68,6 +71,9 @@ def create_app(
     )
     install_handlers(app)
     app.include_router(infra_router(rt))
+    app.include_router(deploy_router(rt, proxy))
+    if settings.dashboard.enabled:
+        app.include_router(mount_dashboard(rt, proxy))
     for service in rt.host.services:
         router = service.routes()
         if router is not None:
@@ -95,7 +101,8 @@ def create_app(
             max_age=1800,
         )
     entry = RolloutGate(entry, rt.rollout, set(rt.services), proxy)
-    return GatewayApp(app, rt, EdgeMiddleware(entry, settings=settings, metrics=rt.metrics))
+    edge = EdgeMiddleware(entry, settings=settings, metrics=rt.metrics)
+    return GatewayApp(app, rt, traced(edge, rt.tracing, settings.tracing.exclude_paths))
 
 
 class GatewayApp:

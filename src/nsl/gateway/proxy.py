@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 from starlette.types import Receive, Scope, Send
 
+from nsl.adapters.tracing import TRACE_HEADERS, inject_headers
 from nsl.core.logs import request_id_var
 from nsl.core.settings import GatewaySettings
 from nsl.gateway.problems import problem
@@ -66,6 +67,16 @@ class Proxy:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def probe(self, base: str, timeout_s: float = 2.0) -> str:
+        """``ok``, ``degraded`` or ``down`` from an upstream's ``/health/ready``."""
+        try:
+            response = await self._client.get(base + "/health/ready", timeout=timeout_s)
+        except httpx.HTTPError:
+            return "down"
+        if response.status_code != 200:
+            return "down"
+        return "degraded" if response.json().get("degraded") else "ok"
 
     async def forward(
         self,
@@ -179,6 +190,11 @@ def _request_headers(scope: Scope, trust_forwarded_for: bool) -> list[tuple[byte
         headers.append((b"x-forwarded-for", str(client[0]).encode("latin-1")))
     headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
     headers.append((b"x-request-id", request_id_var.get().encode()))
+    trace: dict[str, str] = {}
+    inject_headers(trace)  # the gateway's span becomes the service's parent (empty when off)
+    if trace:
+        headers = [(n, v) for n, v in headers if n.decode("latin-1") not in TRACE_HEADERS]
+        headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in trace.items()]
     return headers
 
 

@@ -23,6 +23,7 @@ from nsl.runtime.adapters import Adapters, build_adapters
 from nsl.runtime.platform import PlatformService
 from nsl.runtime.rollout.follower import RolloutFollower
 from nsl.runtime.rollout.repository import RolloutRepository
+from nsl.runtime.tracing import start_tracing, stop_tracing
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Runtime:
             chains=self.adapters.chains,
             instance_id=new_id("i_"),
         )
+        self.tracing = start_tracing(settings, only, self.ctx.instance_id, self.adapters.database)
         self.entries = catalogue.select(settings, phase=phase, only=only or None)
         self.rollout = RolloutFollower(
             RolloutRepository(self.adapters.database, self.clock),
@@ -100,6 +102,7 @@ class Runtime:
             log.warning("could not withdraw this process from the rollout acknowledgements")
         await self.host.stop()
         await self.adapters.close()
+        await stop_tracing(self.tracing)
 
     async def health(self) -> dict[str, Health]:
         return await self.host.health()

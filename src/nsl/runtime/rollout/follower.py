@@ -7,14 +7,23 @@ wait until every live process follows a switch before it drains the old colour.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
+from nsl.core.clock import Clock
 from nsl.runtime.rollout.repository import RolloutRepository
 from nsl.runtime.rollout.state import Route, Snapshot, Upstream
 
 log = logging.getLogger(__name__)
+POLL_S = 0.1
+
+
+class WaitFailed(Exception):
+    """What was awaited did not happen before the deadline."""
 
 
 class RolloutFollower:
@@ -63,3 +72,24 @@ class RolloutFollower:
             if getattr(service, "paused", paused) != paused:
                 log.warning("service %s %s by its feature flag", name, "off" if paused else "on")
             service.paused = paused
+
+
+async def wait_followed(
+    repository: RolloutRepository, clock: Clock, generation: int, window_s: float, timeout_s: float
+) -> int:
+    """Until every process heard from in the last ``window_s`` has loaded ``generation``.
+
+    Returns how many processes acknowledged it.
+    """
+    deadline = time.monotonic() + timeout_s
+    behind: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        acks = await repository.acks_since(clock.now() - timedelta(seconds=window_s))
+        behind = {who: g for who, g in acks.items() if g < generation}
+        if not behind:
+            return len(acks)
+        await asyncio.sleep(POLL_S)  # other processes poll on their own schedule
+    raise WaitFailed(
+        f"{len(behind)} process(es) still on an older rollout generation than {generation} "
+        f"after {timeout_s:.0f}s"
+    )

@@ -57,7 +57,7 @@ class RolloutRepository:
         async with self._db.session() as session:
             existing = await session.get(RouteRow, service, with_for_update=True)
             if existing is None:
-                session.add(RouteRow(service=service, active=color, **values))
+                session.add(RouteRow(service=service, **{"active": color, **values}))
             else:
                 for name, value in values.items():
                     setattr(existing, name, value)

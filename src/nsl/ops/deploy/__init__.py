@@ -1,0 +1,1 @@
+"""``nsl deploy``: phases as separate processes behind the gateway; blue/green."""
