@@ -93,16 +93,19 @@ def entry(name: str) -> Entry:
     )
 
 
-def with_needs(names: list[str] | tuple[str, ...]) -> list[str]:
+def with_needs(
+    names: list[str] | tuple[str, ...], entries: tuple[Entry, ...] = CATALOGUE
+) -> list[str]:
     """``names`` and every service they need, transitively, in catalogue order."""
+    by_name = {e.name: e for e in entries}
     wanted = set(names)
     pending = list(names)
     while pending:
-        for need in entry(pending.pop()).needs:
+        for need in by_name[pending.pop()].needs:
             if need not in wanted:
                 wanted.add(need)
                 pending.append(need)
-    return [e.name for e in CATALOGUE if e.name in wanted]
+    return [e.name for e in entries if e.name in wanted]
 
 
 def select(

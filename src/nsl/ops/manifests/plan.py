@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from nsl.core.catalogue import CATALOGUE, PHASE_NAMES, Entry
+from nsl.core.catalogue import CATALOGUE, PHASE_NAMES, Entry, with_needs
 from nsl.ops.manifests.spec import GATEWAY, PORT, BackupJob, Spec, image, spec_for
 
 
@@ -80,7 +80,7 @@ def plan(
         Process(
             e.name,
             e.phase,
-            ("nsl", "serve", "--only", ",".join(_runs(e, entries))),
+            ("nsl", "serve", "--only", ",".join(with_needs([e.name], tuple(entries)))),
             spec_for(e.name),
             e.description,
         )
@@ -96,15 +96,3 @@ def plan(
         backup_jobs=tuple(backup_jobs),
         domain=domain,
     )
-
-
-def _runs(item: Entry, entries: list[Entry]) -> list[str]:
-    """The service and those it calls in-process (``Entry.needs``), transitively, in order."""
-    by_name = {e.name: e for e in entries}
-    wanted, pending = {item.name}, [item.name]
-    while pending:
-        for need in by_name[pending.pop()].needs:
-            if need not in wanted:
-                wanted.add(need)
-                pending.append(need)
-    return [e.name for e in entries if e.name in wanted]
