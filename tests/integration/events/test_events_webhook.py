@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,28 @@ async def test_a_failing_webhook_is_retried_then_dead_lettered_and_can_be_sent_a
             headers=alice,
         )
         assert again.status_code == 409 and again.json()["code"] == "events.not_retryable"
+
+
+async def test_a_webhook_name_that_resolves_to_a_private_address_is_never_called(
+    tmp_path: Path, chains: dict[str, Any], clock: ManualClock, receiver: Receiver, emitter: Emitter
+) -> None:
+    # the machine's own name resolves to loopback: accepted as a name, refused at delivery
+    by_name = receiver.url.replace("127.0.0.1", socket.gethostname())
+    settings = make_settings(tmp_path, chains, allow_private_webhooks=False)
+    async with Api(settings, clock) as api:
+        alice = await api.user("alice")
+        sub = await api.subscribe(
+            alice,
+            chain="neo-x",
+            contract=emitter.contract,
+            event_name="Stored",
+            confirmations=0,
+            abi=NX_ABI,
+            delivery={"type": "webhook", "url": by_name},
+        )
+        await emitter.store(31, 1)
+        await api.poll("neo-x")
+        await api.deliver()
+        (pending,) = (await api.get(f"/subscriptions/{sub['id']}/deliveries", alice))["items"]
+        assert pending["last_error"] == "outbound.private_address"
+        assert receiver.requests == []

@@ -48,6 +48,11 @@ class EventsBase(ServiceBase):
         self.telemetry = events_metrics(ctx.metrics)
         self._secrets: OrderedDict[str, str] = OrderedDict()
 
+    def private_allowed(self) -> bool:
+        """Webhooks to loopback and private addresses: a setting; by default all but production."""
+        allowed = self.settings.allow_private_webhooks
+        return allowed if allowed is not None else self.ctx.settings.env != "production"
+
     async def owned(
         self, repo: EventsRepository, subscription_id: str, principal: Principal
     ) -> tuple[Subscription, Cursor]:

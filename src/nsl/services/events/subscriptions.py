@@ -48,7 +48,7 @@ class SubscriptionUseCases(EventsBase):
             )
             start = rules.start_block(body.start_block)
             if body.delivery.type == "webhook":
-                row.webhook_url = rules.webhook_url(body.delivery.url, self._private_allowed())
+                row.webhook_url = rules.webhook_url(body.delivery.url, self.private_allowed())
             elif body.delivery.url is not None:
                 raise rules.InvalidInput.on("delivery.url", "webhook_only", "only for webhooks")
             await self._check_quota(principal)
@@ -84,10 +84,6 @@ class SubscriptionUseCases(EventsBase):
             owned = await EventsRepository(session).count_owned(principal.id)
         if owned >= self.settings.max_subscriptions:
             raise QuotaExceeded(f"you already hold {self.settings.max_subscriptions} subscriptions")
-
-    def _private_allowed(self) -> bool:
-        allowed = self.settings.allow_private_webhooks
-        return allowed if allowed is not None else self.ctx.settings.env != "production"
 
     async def get(self, subscription_id: str, *, principal: Principal) -> dict[str, Any]:
         async with self.operation("get"), self.ctx.database.session() as session:
