@@ -56,6 +56,7 @@ bench: $(STAMP) hardhat
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/chains.py $(BENCH_ARGS)
+	$(BIN)/python bench/rollout.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
