@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from nsl import __version__
-from nsl.core.catalogue import CATALOGUE, PHASE_NAMES, Entry
+from nsl.core.catalogue import CATALOGUE, PHASE_NAMES, Entry, with_needs
 from nsl.ops.manifests.build import build
 from nsl.ops.manifests.env import ENV_FILE, SECRET_VARIABLES, names_a_setting
 from nsl.ops.manifests.spec import PORT
@@ -75,7 +75,8 @@ def test_each_catalogue_service_is_in_exactly_its_phase_file_as_its_own_process(
         holders = [n for n, d in docs.items() if f"nsl-{entry.name}" in d.get("services", {})]
         assert holders == [f"phase{entry.phase}.yml"], entry.name
         service = docs[f"phase{entry.phase}.yml"]["services"][f"nsl-{entry.name}"]
-        assert service["command"] == ["nsl", "serve", "--only", entry.name]
+        runs = ",".join(with_needs([entry.name]))  # and what it calls in-process
+        assert service["command"] == ["nsl", "serve", "--only", runs]
         assert service["env_file"] == [ENV_FILE]
         assert service["expose"] == [str(PORT)]
         assert "/health/ready" in " ".join(service["healthcheck"]["test"])

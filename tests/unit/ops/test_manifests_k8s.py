@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from nsl import __version__
-from nsl.core.catalogue import CATALOGUE, Entry
+from nsl.core.catalogue import CATALOGUE, Entry, with_needs
 from nsl.core.production import production_problems
 from nsl.core.settings import Settings
 from nsl.ops.manifests.build import SECRET_TEMPLATE, build
@@ -87,7 +87,9 @@ def test_each_catalogue_service_and_the_gateway_get_deployment_service_hpa_and_p
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
         assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
         expected = (
-            ["nsl", "serve", "--gateway"] if name == "gateway" else ["nsl", "serve", "--only", name]
+            ["nsl", "serve", "--gateway"]
+            if name == "gateway"
+            else ["nsl", "serve", "--only", ",".join(with_needs([name]))]
         )
         assert container["command"] == expected
         assert container["image"] == f"ghcr.io/neo-service-layer/nsl:{__version__}"
