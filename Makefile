@@ -57,6 +57,9 @@ bench: $(STAMP) hardhat
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/chains.py $(BENCH_ARGS)
 	$(BIN)/python bench/rollout.py $(BENCH_ARGS)
+	$(BIN)/python bench/oracle.py $(BENCH_ARGS)
+	$(BIN)/python bench/notifications.py $(BENCH_ARGS)
+	$(BIN)/python bench/automation.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

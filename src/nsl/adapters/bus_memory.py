@@ -75,7 +75,12 @@ class MemoryBus:
         return Check("bus", Status.OK, f"{waiting} events waiting", backend=self.backend)
 
     async def _work(self, group: ConsumerGroup, queue: asyncio.Queue[tuple[bytes, int]]) -> None:
+        current = asyncio.current_task()
         while True:
+            # A driver may swallow a cancellation that lands inside a handler (aiosqlite
+            # mid-connect); honour it here, or close() would wait on this worker forever.
+            if current is not None and current.cancelling():
+                raise asyncio.CancelledError
             body, delivery = await queue.get()
             event = decode_event(body)
             if await group.handle(event):

@@ -55,6 +55,7 @@ class Call(Generic[T]):
     headers: Mapping[str, str] = field(default_factory=dict)
     accept: frozenset[int] = frozenset()
     after: Callable[[Credentials, T], None] | None = None
+    content: bytes | None = None  # a raw body (e.g. one that is signed), instead of ``json``
 
     def build(
         self, http: httpx.Client | httpx.AsyncClient, credentials: Credentials
@@ -65,6 +66,7 @@ class Call(Generic[T]):
             self.path,
             params=params or None,
             json=self.json,
+            content=self.content,
             headers={**credentials.headers(), **self.headers},
         )
 

@@ -53,6 +53,14 @@ CATALOGUE: tuple[Entry, ...] = (
         "hash-chained audit log of key, secret and randomness operations",
     ),
     Entry(
+        "automation",
+        1,
+        "nsl.services.automation.service:AutomationService",
+        "jobs on cron, interval, time, block height or webhook triggers: contract calls, "
+        "webhooks, notifications",
+        needs=("contracts", "notifications"),
+    ),
+    Entry(
         "keys",
         2,
         "nsl.services.keys.service:KeysService",
@@ -72,10 +80,24 @@ CATALOGUE: tuple[Entry, ...] = (
         needs=("contracts",),
     ),
     Entry(
+        "notifications",
+        2,
+        "nsl.services.notifications.service:NotificationsService",
+        "notifications to webhooks, e-mail, Slack, Discord, Telegram and an in-app inbox",
+        needs=("secrets",),
+    ),
+    Entry(
         "events",
         3,
         "nsl.services.events.service:EventsService",
         "contract event subscriptions delivered to webhooks, the bus or an inbox",
+    ),
+    Entry(
+        "oracle",
+        3,
+        "nsl.services.oracle.service:OracleService",
+        "signed multi-node price feeds pushed to Neo N3 and Neo X, and signed requests",
+        needs=("contracts", "secrets"),
     ),
 )
 
@@ -113,8 +135,8 @@ def select(
 ) -> list[Entry]:
     """Services to run: the required ones, plus those enabled within the phase (or in ``only``)."""
     limit = phase if phase is not None else settings.phase
-    if only:
-        named = {entry(n).name for n in only}
+    if only:  # with what they call in-process (``needs``)
+        named = set(with_needs([entry(n).name for n in only]))
         return [e for e in CATALOGUE if e.name in named or e.required]
     return [
         e

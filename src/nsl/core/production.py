@@ -56,6 +56,10 @@ def production_problems(settings: Settings) -> list[str]:
                 f"chains.{name} is the embedded dev chain: set NSL_CHAINS__{name.upper()}__NETWORK"
                 f" (mainnet|testnet) or its ENDPOINTS, or disable it (__ENABLED=false)"
             )
+    if settings.oracle.allow_loopback_sources:
+        problems.append("oracle.allow_loopback_sources is for development and tests only")
+    if settings.notifications.allow_loopback:
+        problems.append("notifications.allow_loopback is for development and tests only")
     return problems
 
 

@@ -6,6 +6,7 @@ environment at import time.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -204,6 +205,29 @@ class EventsSettings(BaseModel):
     lag_warn_blocks: int = Field(100, ge=1)
 
 
+class NotificationsSettings(BaseModel):
+    """Notifications: delivery loop, retries (up to 3 days), per-recipient limits, size caps,
+    the bus topics consumed for topic subscriptions and the SMTP/HTTP target policy."""
+
+    delivery_interval_s: float = Field(0.5, gt=0)
+    delivery_batch: int = Field(100, ge=1, le=1000)
+    send_timeout_s: float = Field(10.0, gt=0, le=120)
+    max_age_s: float = Field(3 * 86400.0, gt=0)  # then a failing notification is dead-lettered
+    backoff_base_s: float = Field(5.0, gt=0)
+    backoff_cap_s: float = Field(3600.0, gt=0)
+    recipient_limit: int = Field(60, ge=1)  # notifications per recipient and channel ...
+    recipient_window_s: int = Field(60, ge=1)  # ... in this sliding window; more are deferred
+    allow_loopback: bool = False  # development and tests only: loopback HTTP/SMTP targets
+    allow_private: bool = False
+    max_subject_chars: int = Field(1000, ge=1, le=10_000)
+    max_body_bytes: int = Field(64 * 1024, ge=256, le=1024 * 1024)
+    max_template_bytes: int = Field(32 * 1024, ge=256, le=1024 * 1024)
+    max_channels: int = Field(100, ge=1)  # per owner
+    max_batch_window_s: int = Field(86400, ge=1)
+    bus_topics: list[str] = Field(default_factory=lambda: ["#"])  # consumed for subscriptions
+    retention_days: int = Field(30, ge=1)
+
+
 class ContractsSettings(BaseModel):
     """The contracts service: settling transactions recorded ``unconfirmed``."""
 
@@ -213,7 +237,64 @@ class ContractsSettings(BaseModel):
     unconfirmed_expiry_s: float = Field(3600.0, gt=0)
 
 
+class AutomationSettings(BaseModel):
+    """Automation jobs: the scheduler tick, execution leases, retries, history kept per job."""
+
+    tick_interval_s: float = Field(0.25, gt=0)  # how often due jobs are claimed
+    watch_interval_s: float = Field(1.0, gt=0)  # block-height conditions are polled this often
+    claim_batch: int = Field(500, ge=1, le=10_000)
+    concurrency: int = Field(200, ge=1, le=10_000)  # actions running at once per process
+    lease_ttl_s: float = Field(60.0, gt=0)  # a dead runner's execution is taken over after this
+    retry_base_s: float = Field(2.0, gt=0)
+    retry_cap_s: float = Field(600.0, gt=0)
+    action_timeout_s: float = Field(10.0, gt=0)  # webhook actions
+    history_per_job: int = Field(1000, ge=1)
+    max_jobs: int = Field(1000, ge=1)  # per owner
+    allow_private_webhooks: bool | None = None  # None: allowed except in production
+
+
 MAX_DASHBOARD_SAMPLES = 10_000
+
+
+class OracleSigner(BaseModel):
+    """One oracle node of the signer set: its Neo N3 (secp256r1, compressed hex) and Neo X
+    (secp256k1, compressed hex) public keys, as ``GET /api/v1/oracle/node`` shows them."""
+
+    neo_n3: str
+    neo_x: str
+
+
+class OracleConsumerTarget(BaseModel):
+    """An OracleConsumer contract that finalized rounds are pushed to, with the key (of the
+    principal ``owner_id`` in the keys service) that pays for and signs the transaction."""
+
+    chain: str
+    contract: str
+    key_id: str
+    owner_id: str
+
+
+class OracleSettings(BaseModel):
+    """The oracle: this node's identity, the signer set and quorum, source fetching limits,
+    anti-manipulation bounds, push targets and per-consumer limits (docs/oracle.md)."""
+
+    node_id: str = Field("node-1", min_length=1, max_length=64)
+    signers: list[OracleSigner] = Field(default_factory=list)  # empty: this node alone
+    quorum: int | None = Field(None, ge=1)  # None: 2f+1 of n = len(signers)
+    round_interval_s: float = Field(5.0, gt=0)
+    lease_ttl_s: float = Field(15.0, gt=0)
+    round_timeout_s: float = Field(60.0, gt=0)
+    allow_loopback_sources: bool = False  # development and tests only
+    allowed_hosts: list[str] = Field(default_factory=list)  # empty: any public host
+    source_timeout_s: float = Field(5.0, gt=0, le=60)
+    max_response_bytes: int = Field(64 * 1024, ge=256, le=8 * 1024 * 1024)
+    mad_k: Decimal = Field(Decimal("5"), gt=0)
+    max_spread: Decimal = Field(Decimal("0.05"), gt=0)  # (max-min)/min of used sources
+    max_single_source_shift: Decimal = Field(Decimal("0.01"), gt=0)  # leave-one-out median
+    consumers: list[OracleConsumerTarget] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(600, ge=1)
+    latest_cache_s: float = Field(1.0, ge=0)
+    max_feeds: int = Field(1000, ge=1)
 
 
 class DashboardSettings(BaseModel):
@@ -345,6 +426,9 @@ class Settings(BaseSettings):
     chains: ChainsSettings = ChainsSettings()
     events: EventsSettings = EventsSettings()
     contracts: ContractsSettings = ContractsSettings()
+    automation: AutomationSettings = AutomationSettings()
+    notifications: NotificationsSettings = NotificationsSettings()
+    oracle: OracleSettings = OracleSettings()
     gateway: GatewaySettings = GatewaySettings()
     deploy: DeploySettings = DeploySettings()
     dashboard: DashboardSettings = DashboardSettings()

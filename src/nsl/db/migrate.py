@@ -24,6 +24,9 @@ MODEL_MODULES = (
     "nsl.services.randomness.models",
     "nsl.services.events.models",
     "nsl.services.contracts.models",
+    "nsl.services.automation.models",
+    "nsl.services.notifications.models",
+    "nsl.services.oracle.models",
     "nsl.runtime.rollout.models",
 )
 

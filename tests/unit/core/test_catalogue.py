@@ -45,3 +45,8 @@ def test_every_entry_loads_a_service_class() -> None:
         assert issubclass(cls, ServiceBase)
         assert cls.name == item.name
         assert cls.phase == item.phase
+
+
+def test_only_brings_what_a_service_calls_in_process() -> None:
+    chosen = names(catalogue.select(Settings(), only=["randomness"]))
+    assert set(chosen) == {"auth", "randomness", "contracts", "keys"}

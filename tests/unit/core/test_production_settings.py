@@ -41,6 +41,7 @@ def test_good_production_settings_pass() -> None:
         ({"http": {"cors_origins": ["*"], "tls_terminated_upstream": True}}, "not '*'"),
         ({"chains": {"neo_x": {"network": "mainnet"}}}, "chains.neo_n3 is the embedded dev chain"),
         ({"enclave": {"provider": "software"}}, "NSL_ENCLAVE__ALLOW_SOFTWARE=true"),
+        ({"oracle": {"allow_loopback_sources": True}}, "oracle.allow_loopback_sources"),
     ],
 )
 def test_production_refuses(overrides: dict[str, object], fragment: str) -> None:

@@ -94,7 +94,8 @@ def test_metric_names_finds_selectors_only(expr: str, names: set[str]) -> None:
 
 def test_unknown_metrics_names_what_nothing_exports_and_where() -> None:
     exprs = {
-        "rules.yml": ["rate(nsl_http_requests_total[5m])", "nsl_oracle_feed_age_seconds > 1"],
+        "rules.yml": ["rate(nsl_http_requests_total[5m])", "nsl_nothing_exports_this_seconds > 1"],
         "board.json": ["rec:orded > 1", "up == 0"],
     }
-    assert unknown_metrics(exprs, ["rec:orded"]) == {"nsl_oracle_feed_age_seconds": "rules.yml"}
+    unknown = unknown_metrics(exprs, ["rec:orded"])
+    assert unknown == {"nsl_nothing_exports_this_seconds": "rules.yml"}

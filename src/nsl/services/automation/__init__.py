@@ -1,0 +1,1 @@
+"""Automation: jobs that run contract invocations, webhooks or notifications on triggers."""

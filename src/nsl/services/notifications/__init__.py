@@ -1,0 +1,1 @@
+"""Notifications: channels, templates, topic subscriptions and reliable delivery."""
