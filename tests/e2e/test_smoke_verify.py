@@ -230,6 +230,6 @@ def test_verify_fails_on_a_wrong_version_and_a_disabled_service(spawn: Any) -> N
 
 
 def test_verify_refuses_an_unknown_service() -> None:
-    result = run_nsl("verify", "oracle", "1.0", data_dir=Path("/nonexistent"))
+    result = run_nsl("verify", "weather", "1.0", data_dir=Path("/nonexistent"))
     assert result.returncode == 2
-    assert "unknown service 'oracle'" in result.stderr
+    assert "unknown service 'weather'" in result.stderr
