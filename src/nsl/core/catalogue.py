@@ -56,9 +56,9 @@ CATALOGUE: tuple[Entry, ...] = (
         "automation",
         1,
         "nsl.services.automation.service:AutomationService",
-        "jobs on cron, interval, time, block height or webhook triggers: contract calls, "
-        "webhooks, notifications",
-        needs=("contracts", "notifications"),
+        "jobs on cron, interval, time, block height, price, contract event or webhook "
+        "triggers: contract calls, webhooks, notifications",
+        needs=("contracts", "events", "notifications"),
     ),
     Entry(
         "keys",

@@ -44,6 +44,7 @@ def make_settings(tmp_path: Path, overrides: dict[str, Any], **automation: Any) 
         data_dir=tmp_path / "var",
         bootstrap_admin_key=ADMIN_KEY,
         automation={**AUTOMATION, **automation},
+        events={"poll_interval_s": QUIET, "delivery_interval_s": QUIET},  # event triggers
         keys={"usage_flush_interval_s": 3600, "maintenance_interval_s": 3600},
         **overrides,
     )

@@ -59,8 +59,8 @@ async def test_bad_actions_are_refused_naming_the_field(tmp_path: Path, clock: M
     cases = [
         ({"type": "webhook", "url": "ftp://x"}, "action.url"),
         ({"type": "teleport"}, "action.type"),
-        ({"type": "contract", "chain": "neo-n3"}, "action.type"),  # contracts not running here
-        ({"type": "notification", "channel_id": "c"}, "action.type"),
+        ({"type": "contract", "chain": "neo-n3"}, "action.contract"),  # contracts runs here (needs)
+        ({"type": "notification", "channel_id": "c"}, "action.subject"),
     ]
     async with Api(make_settings(tmp_path, {}), clock) as api:
         headers = await api.user("ann")

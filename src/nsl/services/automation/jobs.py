@@ -10,9 +10,9 @@ from nsl.core.ids import new_id
 from nsl.core.security import Principal
 from nsl.services.automation import rules, schedule, signing
 from nsl.services.automation.base import seal_context, sees_all
-from nsl.services.automation.errors import QuotaExceeded, WrongState
+from nsl.services.automation.errors import InvalidInput, QuotaExceeded, WrongState
+from nsl.services.automation.eventtrigger import EventTriggerUseCases
 from nsl.services.automation.models import Job
-from nsl.services.automation.prices import PriceUseCases
 from nsl.services.automation.repository import AutomationRepository
 from nsl.services.automation.schemas import CreateJob, UpdateJob
 from nsl.services.automation.views import execution_view, job_view, page
@@ -29,7 +29,7 @@ def first_due(trigger: dict[str, Any], now: datetime) -> datetime | None:
     return None
 
 
-class JobUseCases(PriceUseCases):
+class JobUseCases(EventTriggerUseCases):
     async def create(self, body: CreateJob, *, principal: Principal) -> dict[str, Any]:
         async with self.operation("create"):
             now = self.ctx.clock.now()
@@ -52,8 +52,13 @@ class JobUseCases(PriceUseCases):
             await self._check_quota(principal)
             secret = signing.new_secret()  # sealed before the transaction: no enclave call in it
             row.secret_sealed = await self.ctx.enclave.seal(seal_context(row.id), secret.encode())
-            async with self.ctx.database.session() as session:
-                AutomationRepository(session).add(row)
+            await self.subscribe_job(row)
+            try:
+                async with self.ctx.database.session() as session:
+                    AutomationRepository(session).add(row)
+            except BaseException:
+                await self.release(row)  # no job: its subscription goes too
+                raise
             return {**job_view(row), "secret": secret}
 
     def _define(self, row: Job, body: CreateJob, now: datetime) -> None:
@@ -111,8 +116,15 @@ class JobUseCases(PriceUseCases):
             )
             timing = "trigger" in given or "expires_at" in given
             row.name = merged.name
-            due = row.next_run_at
+            due, before = row.next_run_at, dict(row.trigger)
             self._define(row, merged, now)
+            fresh = row.trigger
+            if before["type"] == fresh["type"] == "event" and fresh["confirmations"] is None:
+                fresh["confirmations"] = before["confirmations"]  # the default it was given
+            if "event" in (before["type"], row.trigger["type"]) and row.trigger != before:
+                raise InvalidInput.on(
+                    "trigger", "event_fixed", "an event trigger is not changed: make a new job"
+                )
             await self.check_feed(row.trigger)
             if not timing and row.status == "active":
                 row.next_run_at = due  # keep the schedule when only the action or limits change
@@ -120,7 +132,19 @@ class JobUseCases(PriceUseCases):
             return job_view(row)
 
     async def set_status(self, job_id: str, target: str, *, principal: Principal) -> dict[str, Any]:
-        """Pause (no new due times), resume (due again from now) or cancel (for good)."""
+        """Pause (no new due times), resume (due again from now) or cancel (for good; an
+        event trigger's subscription is removed then, or by the next ``watch`` round)."""
+        view = await self._set_status(job_id, target, principal=principal)
+        if view["status"] == "cancelled" and view["event_subscription_id"] is not None:
+            async with self.ctx.database.session() as session:
+                row = await AutomationRepository(session).job(job_id)
+            if row is not None and await self.release(row):
+                view["event_subscription_id"] = None
+        return view
+
+    async def _set_status(
+        self, job_id: str, target: str, *, principal: Principal
+    ) -> dict[str, Any]:
         async with self.operation(target), self.ctx.database.session() as session:
             repo = AutomationRepository(session)
             await self.owned(repo, job_id, principal)

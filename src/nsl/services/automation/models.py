@@ -1,6 +1,7 @@
 """Tables: jobs (trigger, action, schedule state) and their executions, one row per job and
 due time (``UNIQUE (job_id, scheduled_for)``: the idempotency key that makes a due time run
-once across replicas), with the lease of the process running it.
+once across replicas; an event trigger's execution is also unique per chain event), with the
+lease of the process running it.
 
 A job's HMAC secret (webhook trigger and webhook action) is stored only sealed by the enclave.
 """
@@ -36,6 +37,7 @@ class Job(Base):
     max_executions: Mapped[int | None] = mapped_column(Integer)
     executions: Mapped[int] = mapped_column(Integer)  # due times claimed so far
     max_retries: Mapped[int] = mapped_column(Integer)
+    event_subscription_id: Mapped[str | None] = mapped_column(String(26), index=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -48,6 +50,7 @@ class Execution(Base):
     __tablename__ = "automation_executions"
     __table_args__ = (
         UniqueConstraint("job_id", "scheduled_for"),
+        Index("ix_automation_executions_event", "job_id", "event_id", unique=True),
         Index("ix_automation_executions_claim", "status", "next_attempt_at"),
         Index("ix_automation_executions_lease", "status", "lease_expires_at"),
     )
@@ -66,3 +69,4 @@ class Execution(Base):
     error: Mapped[str | None] = mapped_column(String(500))
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonValue)
     context: Mapped[dict[str, Any] | None] = mapped_column(JsonValue)  # e.g. webhook payload
+    event_id: Mapped[str | None] = mapped_column(String(200))  # event triggers: the chain event

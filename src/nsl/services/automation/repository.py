@@ -100,6 +100,55 @@ class AutomationRepository:
         )
         return bool(result.rowcount == 1)
 
+    # event triggers --------------------------------------------------------------------
+    async def job_by_subscription(self, subscription_id: str) -> Job | None:
+        """The job holding this events subscription, locked (its events queue one by one)."""
+        query = select(Job).where(Job.event_subscription_id == subscription_id).with_for_update()
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def subscribed(self, statuses: tuple[str, ...]) -> Sequence[Job]:
+        query = select(Job).where(Job.status.in_(statuses), Job.event_subscription_id.is_not(None))
+        return (await self.session.scalars(query)).all()
+
+    async def forget_subscription(self, job_id: str) -> None:
+        connection = await self.session.connection()
+        await connection.execute(
+            update(Job).where(Job.id == job_id).values(event_subscription_id=None)
+        )
+
+    async def expire_waiting(self, now: datetime) -> None:
+        """Event-triggered jobs past their end expire though no event came."""
+        connection = await self.session.connection()
+        await connection.execute(
+            update(Job)
+            .where(
+                Job.status.in_(("active", "paused")),
+                Job.event_subscription_id.is_not(None),
+                Job.expires_at < now,
+            )
+            .values(status="expired", next_run_at=None, updated_at=now)
+        )
+
+    async def has_event(self, job_id: str, event_id: str) -> bool:
+        query = select(Execution.id).where(
+            Execution.job_id == job_id, Execution.event_id == event_id
+        )
+        return (await self.session.scalar(query)) is not None
+
+    async def cancel_event(self, job_id: str, event_id: str, now: datetime) -> None:
+        """A retracted event's execution is cancelled unless an attempt has started."""
+        connection = await self.session.connection()
+        await connection.execute(
+            update(Execution)
+            .where(
+                Execution.job_id == job_id,
+                Execution.event_id == event_id,
+                Execution.status == PENDING,
+                Execution.attempt == 0,
+            )
+            .values(status=CANCELLED, finished_at=now, next_attempt_at=None, error="retracted")
+        )
+
     # executions ------------------------------------------------------------------------
     async def add_execution(self, **values: Any) -> bool:
         """Insert unless this (job, due time) exists: whether it was inserted."""

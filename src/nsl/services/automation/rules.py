@@ -9,19 +9,16 @@ from typing import Any
 from nsl.adapters.safehttp import Policy, check_url
 from nsl.core.chain import chain_name
 from nsl.services.automation.errors import InvalidInput
+from nsl.services.automation.eventtrigger import event_trigger
 from nsl.services.automation.prices import price_trigger
 from nsl.services.automation.schedule import check_cron
 
 TRIGGERS = ("cron", "interval", "once", "block", "webhook", "price", "event")
 ACTIONS = ("contract", "webhook", "notification")
-SUPPORTED_TRIGGERS = ("cron", "interval", "once", "block", "webhook", "price")
 SERVED_BY = {"contract": "contracts", "notification": "notifications"}
 STATUSES = ("active", "paused", "cancelled", "completed", "expired")
 EXECUTION_STATUSES = ("pending", "running", "retrying", "succeeded", "failed", "cancelled")
 MAX_PAGE = 500
-UNAVAILABLE = {
-    "event": "contract-event triggers are not available yet (no events client)",
-}
 
 
 def _only(data: dict[str, Any], prefix: str, allowed: set[str]) -> None:
@@ -55,8 +52,6 @@ def trigger(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     kind = data.get("type")
     if kind not in TRIGGERS:
         raise InvalidInput.on("trigger.type", "one_of", f"one of {', '.join(TRIGGERS)}")
-    if kind not in SUPPORTED_TRIGGERS:
-        raise InvalidInput.on("trigger.type", "available", UNAVAILABLE[str(kind)])
     if kind == "cron":
         _only(data, "trigger", {"type", "cron"})
         return {"type": "cron", "cron": check_cron(data.get("cron"))}
@@ -72,6 +67,8 @@ def trigger(data: dict[str, Any], now: datetime) -> dict[str, Any]:
         return {"type": "block", "chain": chain, "height": _int(data, "height", "trigger", 0)}
     if kind == "price":
         return price_trigger(data)
+    if kind == "event":
+        return event_trigger(data)
     _only(data, "trigger", {"type"})
     return {"type": "webhook"}
 

@@ -19,8 +19,8 @@ from nsl.adapters.safehttp import Policy, SafeHttp
 from nsl.core.ids import new_id
 from nsl.services.automation import actions, schedule
 from nsl.services.automation.actions import ActionFailed, Run
+from nsl.services.automation.eventtrigger import EventTriggerUseCases
 from nsl.services.automation.models import Execution, Job
-from nsl.services.automation.prices import PriceUseCases
 from nsl.services.automation.repository import (
     FAILED,
     PENDING,
@@ -44,7 +44,7 @@ def retry_delay(attempt: int, base_s: float, cap_s: float) -> float:
     return ceiling / 2 + ceiling / 2 * random.random()
 
 
-class RunnerUseCases(PriceUseCases):
+class RunnerUseCases(EventTriggerUseCases):
     http: SafeHttp | None = None
     inflight: dict[str, asyncio.Task[None]]
     outcomes: list[dict[str, Any]]  # finished attempts not yet written
@@ -253,7 +253,8 @@ class RunnerUseCases(PriceUseCases):
                 await AutomationRepository(session).renew(held, self.ctx.instance_id, until)
 
     async def watch(self) -> None:
-        """Block-height conditions: a waiting job becomes due once its chain reaches the height."""
+        """Block-height conditions: a waiting job becomes due once its chain reaches the height;
+        price conditions; subscriptions of ended event-triggered jobs are removed."""
         now = self.ctx.clock.now()
         async with self.ctx.database.session() as session:
             repo = AutomationRepository(session)
@@ -262,6 +263,7 @@ class RunnerUseCases(PriceUseCases):
             priced = [j for j in pending if j.trigger["type"] == "price"]
             self.telemetry.active.set(await repo.count_active())
         await self.watch_prices(priced)
+        await self.release_finished()
         heights: dict[str, int] = {}
         for job in waiting:
             chain = job.trigger["chain"]

@@ -12,6 +12,8 @@ TRIGGER_DOC = (
     '{"type": "cron", "cron": "*/5 * * * *"} (6 fields: seconds last) | '
     '{"type": "interval", "seconds": 60} | {"type": "once", "at": "2027-01-01T00:00:00Z"} | '
     '{"type": "block", "chain": "neo-n3", "height": 1000} | {"type": "webhook"} | '
+    '{"type": "event", "chain", "contract", "event_name", "filters"?, "confirmations"?, '
+    '"abi"?} | '
     '{"type": "price", "feed": "NEO/USD", "condition": "above|below|crosses", "threshold": "1.5"}'
 )
 ACTION_DOC = (

@@ -1,6 +1,6 @@
 """The automation service: jobs owned by principals, fired by time (cron, interval, one-shot),
-block height, oracle price conditions or signed webhooks, running contract invocations, signed
-webhooks or notifications, exactly once per due time across replicas (see ``runner``)."""
+block height, oracle price conditions, contract events or signed webhooks, running contract
+invocations, signed webhooks or notifications, exactly once per due time across replicas."""
 
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ class AutomationService(JobUseCases, HookUseCases, RunnerUseCases):
 
     def routes(self) -> APIRouter:
         return build_router(self)
+
+    async def on_start(self) -> None:
+        await self.consume_events()
 
     async def on_stop(self) -> None:
         """Running actions are cancelled: their leases expire and another replica takes over."""

@@ -24,6 +24,7 @@ def job_view(row: Job) -> dict[str, Any]:
         "max_executions": row.max_executions,
         "executions": row.executions,
         "max_retries": row.max_retries,
+        "event_subscription_id": row.event_subscription_id,
         "created_at": _time(row.created_at),
         "updated_at": _time(row.updated_at),
     }
@@ -34,6 +35,7 @@ def execution_view(row: Execution) -> dict[str, Any]:
         "id": row.id,
         "job_id": row.job_id,
         "scheduled_for": _time(row.scheduled_for),
+        "event_id": row.event_id,
         "status": row.status,
         "attempt": row.attempt,
         "started_at": _time(row.started_at),
