@@ -20,7 +20,7 @@ up: $(STAMP) hardhat
 	$(BIN)/nsl up
 
 test: $(STAMP) softhsm hardhat browser monitoring-tools
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --durations=25
 
 test-unit: $(STAMP)
 	$(BIN)/pytest -q tests/unit
