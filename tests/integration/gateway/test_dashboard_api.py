@@ -82,7 +82,8 @@ async def test_summary_lists_every_catalogue_service_and_sampled_series(tmp_path
             assert entry["version"]
             assert entry["required"] is item.required
         panels = {p["id"]: p for p in body["series"]}
-        assert set(panels) == {"requests", "latency"}  # no oracle or automation families here
+        # oracle and automation run here: their panels come with their metric families
+        assert set(panels) == {"requests", "latency", "oracle", "automation"}
         requests = next(line for line in panels["requests"]["lines"] if line["label"] == "all")
         assert requests["points"]  # the running task and the run above each took a reading
         assert requests["points"][-1][1] > 0
