@@ -242,6 +242,11 @@ async def test_topic_subscription_from_bus(
 
         await eventually(made, within=20)
         await api.deliver()
+
+        async def sent() -> bool:  # the service's own sender task may hold the row just now
+            return len(receiver.requests) >= 1
+
+        await eventually(sent, within=20)
         listing = await api.call("GET", "", alice)
         assert listing["total"] == 3
         hooks = [r.json for r in receiver.requests]
