@@ -13,6 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nsl.core.settings_backup import BackupSettings
+from nsl.core.settings_storage import StorageSettings
+
 Environment = Literal["development", "test", "staging", "production"]
 
 
@@ -429,6 +432,8 @@ class Settings(BaseSettings):
     automation: AutomationSettings = AutomationSettings()
     notifications: NotificationsSettings = NotificationsSettings()
     oracle: OracleSettings = OracleSettings()
+    storage: StorageSettings = StorageSettings()
+    backup: BackupSettings = BackupSettings()
     gateway: GatewaySettings = GatewaySettings()
     deploy: DeploySettings = DeploySettings()
     dashboard: DashboardSettings = DashboardSettings()
