@@ -60,9 +60,12 @@ bench: $(STAMP) hardhat
 	$(BIN)/python bench/oracle.py $(BENCH_ARGS)
 	$(BIN)/python bench/notifications.py $(BENCH_ARGS)
 	$(BIN)/python bench/automation.py $(BENCH_ARGS)
+	$(BIN)/python bench/storage.py $(BENCH_ARGS)
+	$(BIN)/python bench/backup.py $(BENCH_ARGS)
+	$(BIN)/python bench/dr.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var var-backups .pytest_cache .mypy_cache .ruff_cache
 
 # Platform contracts: neo3-boa (Neo N3) and Vyper (Neo X) compile in their own tool venv
 # (tools/contracts/venv, made on first use); the artefacts under src/nsl/chains/artifacts are committed.

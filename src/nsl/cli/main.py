@@ -6,6 +6,7 @@ import typer
 
 from nsl.cli import (
     admin_cmds,
+    backup_cmds,
     chain_cmds,
     contract_cmds,
     credentials_cmds,
@@ -40,6 +41,7 @@ app.add_typer(credentials_cmds.credentials_app, name="credentials")
 app.add_typer(manifest_cmds.manifests_app, name="manifests")
 app.add_typer(monitoring_app, name="monitoring")
 ops_cmds.register(app)
+backup_cmds.register(app)
 
 
 def main() -> None:

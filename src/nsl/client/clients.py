@@ -5,6 +5,7 @@ from __future__ import annotations
 from nsl.client.audit import AuditEndpoints
 from nsl.client.auth import AuthEndpoints
 from nsl.client.automation import AutomationEndpoints
+from nsl.client.backup import BackupEndpoints
 from nsl.client.base import AsyncSession, SyncSession
 from nsl.client.configuration import ConfigurationEndpoints
 from nsl.client.contracts import ContractsEndpoints
@@ -15,6 +16,7 @@ from nsl.client.notifications import NotificationsEndpoints
 from nsl.client.oracle import OracleEndpoints
 from nsl.client.randomness import RandomnessEndpoints
 from nsl.client.secrets import SecretsEndpoints
+from nsl.client.storage import StorageEndpoints
 
 
 class Client(
@@ -31,6 +33,8 @@ class Client(
     RandomnessEndpoints,
     OracleEndpoints,
     AuditEndpoints,
+    BackupEndpoints,
+    StorageEndpoints,
 ):
     """Blocking client: ``Client(base_url, api_key=..., token=...)``; close it or use ``with``."""
 
@@ -49,5 +53,7 @@ class AsyncClient(
     RandomnessEndpoints,
     OracleEndpoints,
     AuditEndpoints,
+    BackupEndpoints,
+    StorageEndpoints,
 ):
     """asyncio client with the same methods as ``Client``, each a coroutine."""

@@ -99,6 +99,18 @@ CATALOGUE: tuple[Entry, ...] = (
         "signed multi-node price feeds pushed to Neo N3 and Neo X, and signed requests",
         needs=("contracts", "secrets"),
     ),
+    Entry(
+        "storage",
+        3,
+        "nsl.services.storage.service:StorageService",
+        "encrypted, versioned object storage: streaming, quotas, sharing, expiry",
+    ),
+    Entry(
+        "backup",
+        3,
+        "nsl.services.backup.service:BackupService",
+        "encrypted database, enclave-key and configuration backups: schedules, verify, prune",
+    ),
 )
 
 NAMES = frozenset(e.name for e in CATALOGUE)

@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "nsl.services.automation.models",
     "nsl.services.notifications.models",
     "nsl.services.oracle.models",
+    "nsl.services.storage.models",
     "nsl.runtime.rollout.models",
 )
 

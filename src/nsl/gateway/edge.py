@@ -43,6 +43,7 @@ BASE_HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 # Inner layers put headers for the response here instead of wrapping ``send`` again.
 RESPONSE_HEADERS = "nsl.response_headers"
+STORAGE_OBJECTS = "/api/v1/storage/objects/"
 
 
 class BodyTooLarge(HTTPException):
@@ -57,6 +58,7 @@ class EdgeMiddleware:
         self.app = app
         self.metrics = metrics
         self.max_body = settings.http.max_body_bytes
+        self.max_upload = max(settings.storage.max_object_bytes, self.max_body)
         self.https_upstream = settings.http.tls_terminated_upstream
         self._bound: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -90,17 +92,18 @@ class EdgeMiddleware:
             await send(message)
 
         try:
+            limit = self._body_limit(scope)
             length = headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
+            if length is not None and length.isdigit() and int(length) > limit:
                 response = problem(
                     413,
                     "request.too_large",
                     "Payload too large",
-                    f"the request body is larger than {self.max_body} bytes",
+                    f"the request body is larger than {limit} bytes",
                 )
                 await response(scope, receive, send_wrapper)
                 return
-            await self.app(scope, self._limited(receive), send_wrapper)
+            await self.app(scope, self._limited(receive, limit), send_wrapper)
         except Exception:
             if started:  # the framework already answered (and logged); let the server see it
                 raise
@@ -143,9 +146,14 @@ class EdgeMiddleware:
             extra.append(HSTS)
         return extra
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _body_limit(self, scope: Scope) -> int:
+        """Object uploads (streamed by the storage service) get their own, larger limit."""
+        if scope["method"] == "PUT" and scope["path"].startswith(STORAGE_OBJECTS):
+            return self.max_upload
+        return self.max_body
+
+    def _limited(self, receive: Receive, limit: int) -> Receive:
         received = 0
-        limit = self.max_body
 
         async def wrapped() -> Message:
             nonlocal received

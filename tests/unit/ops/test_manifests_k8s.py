@@ -114,7 +114,15 @@ def test_the_seed_sizes_hold() -> None:
     keys = deployments["nsl-keys"]["spec"]["template"]["spec"]
     claim = next(v for v in keys["volumes"] if "persistentVolumeClaim" in v)
     assert claim["persistentVolumeClaim"]["claimName"] in objects("PersistentVolumeClaim")
-    assert "nsl-storage" not in deployments  # in the spec table, not in the catalogue
+    assert size("nsl-storage") == (3, "250m", "512Mi")
+    backup = deployments["nsl-backup"]["spec"]["template"]["spec"]
+    mounted = {
+        v["persistentVolumeClaim"]["claimName"]
+        for v in backup["volumes"]
+        if "persistentVolumeClaim" in v
+    }
+    assert mounted == {"nsl-backups"}  # the claim the backup CronJobs write to
+    assert list(objects("PersistentVolumeClaim")).count("nsl-backups") == 1
 
 
 def test_config_map_routes_the_gateway_to_every_service_by_cluster_dns() -> None:

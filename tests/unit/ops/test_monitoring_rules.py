@@ -64,15 +64,9 @@ def test_service_groups_are_keyed_by_catalogue_names_or_wait_for_a_named_issue()
 def test_a_service_group_is_emitted_only_while_the_service_is_in_the_catalogue() -> None:
     emitted = {g.name for g in rules.alert_groups(NAMES)}
     assert {"nsl-service-events", "nsl-service-secrets"} <= emitted
-    assert "nsl-service-oracle" in emitted and "nsl-service-backup" not in emitted
+    assert {"nsl-service-oracle", "nsl-service-backup", "nsl-service-storage"} <= emitted
     without_events = {g.name for g in rules.alert_groups(n for n in NAMES if n != "events")}
     assert "nsl-service-events" not in without_events
-
-
-def test_a_backup_in_the_catalogue_brings_its_rules_and_needs_its_metrics() -> None:
-    backup = Entry("backup", 3, "nsl.services.backup.service:BackupService", "backups")
-    with pytest.raises(UnknownMetrics, match="nsl_backup_last_success_timestamp_seconds"):
-        render((*CATALOGUE, backup))
 
 
 def test_the_oracle_in_the_catalogue_brings_its_rules() -> None:

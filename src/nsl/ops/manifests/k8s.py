@@ -51,7 +51,7 @@ def shared_meta(plan: Plan, name: str, component: str) -> dict[str, Any]:
 
 
 def claim_name(process: Process, volume: Volume) -> str:
-    return f"{process.host}-{volume.name}"
+    return f"nsl-{volume.name}" if volume.shared else f"{process.host}-{volume.name}"
 
 
 def container_security() -> dict[str, Any]:
@@ -222,6 +222,7 @@ def claims(plan: Plan, process: Process) -> list[dict[str, Any]]:
             },
         }
         for v in process.spec.volumes
+        if not v.shared
     ]
 
 

@@ -124,8 +124,10 @@ def migrate_job(plan: Plan) -> dict[str, Any]:
 
 
 def backup_objects(plan: Plan) -> list[dict[str, Any]]:
-    """A claim for the backups and one CronJob per offered backup command (none when none)."""
-    if not plan.backup_jobs:
+    """The backups claim (when a CronJob or the backup service mounts it) and one CronJob per
+    offered backup command."""
+    mounted = any(BACKUP_VOLUME in p.spec.volumes for p in plan.processes)
+    if not plan.backup_jobs and not mounted:
         return []
     claim = {
         "apiVersion": "v1",

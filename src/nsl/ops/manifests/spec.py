@@ -23,6 +23,7 @@ class Volume:
     mount_path: str
     size: str
     access_mode: str = "ReadWriteMany"  # replicas on several nodes mount the same claim
+    shared: bool = False  # one claim ``nsl-<name>`` made once, not one per process
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Spec:
         return format((millicores / 1000).normalize(), "f")
 
 
+# NSL_BACKUP__TARGETS unset: the default target is ``<data_dir>-backups``, this mount
+BACKUP_VOLUME = Volume("backups", f"{DATA_DIR}-backups", "200Gi", shared=True)
+
 DEFAULT = Spec(replicas=2, cpu="250m", memory="512Mi", max_replicas=4)
 
 SPECS: dict[str, Spec] = {
@@ -54,7 +58,9 @@ SPECS: dict[str, Spec] = {
         max_replicas=4,
         volumes=(Volume("enclave-keys", "/var/lib/enclave", "1Gi"),),
     ),
-    # not in the catalogue yet: kept so its numbers are ready when it lands
+    # the backup service writes its scheduled backups where the backup CronJobs write theirs
+    "backup": Spec(replicas=1, cpu="250m", memory="512Mi", max_replicas=2, volumes=(BACKUP_VOLUME,)),
+    # storage-data is used with NSL_STORAGE__DIRECTORY=/var/lib/storage (filesystem chunk store)
     "storage": Spec(
         replicas=3,
         cpu="250m",
@@ -82,12 +88,11 @@ class BackupJob:
 
 
 # DESIGN.md §9: full daily 02:00 UTC, incremental every 4 h. Emitted only for the commands the
-# CLI offers (``nsl backup`` is not built yet, so none is emitted today).
+# CLI offers; the backup service also schedules them, and a lease keeps one run at a time.
 BACKUP_JOBS = (
     BackupJob("full", "0 2 * * *", ("backup", "full")),
     BackupJob("incremental", "0 */4 * * *", ("backup", "incremental")),
 )
-BACKUP_VOLUME = Volume("backups", "/var/lib/nsl-backups", "200Gi", access_mode="ReadWriteOnce")
 
 # Database connections: every process holds at most pool_max; all of them must fit in the
 # server's max_connections, less a reserve for operators and the superuser.

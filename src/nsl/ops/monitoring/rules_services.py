@@ -1,10 +1,10 @@
 """Each service's own alerts, keyed by catalogue name: a group is emitted only while its service
-is in the catalogue, so ``oracle`` (issue 6) and ``backup`` (issue 7) join when they land."""
+is in the catalogue."""
 
 from __future__ import annotations
 
 from nsl.ops.monitoring.rules_http import GATEWAY
-from nsl.ops.monitoring.rules_pending import BACKUP, ORACLE
+from nsl.ops.monitoring.rules_data import BACKUP, BACKUP_FAILED, ORACLE, STORAGE_INTEGRITY
 from nsl.ops.monitoring.rulespec import Alert, Case, Group, Rule, series
 from nsl.ops.monitoring.topology import JOB
 
@@ -165,7 +165,8 @@ SERVICE_GROUPS: dict[str, Group] = {
     "events": Group("nsl-service-events", (EVENTS_DELIVERY_BACKLOG, EVENTS_POLL_LAG, EVENTS_DEAD)),
     "secrets": Group("nsl-service-secrets", (SECRETS_ROTATION,), test_interval="1m"),
     "oracle": Group("nsl-service-oracle", (ORACLE,)),
-    "backup": Group("nsl-service-backup", (BACKUP,), test_interval="10m"),
+    "backup": Group("nsl-service-backup", (BACKUP, BACKUP_FAILED), test_interval="10m"),
+    "storage": Group("nsl-service-storage", (STORAGE_INTEGRITY,)),
 }
 # Services whose rules are written ahead of them: the issue that brings each one.
-PENDING = {"backup": "issue 7"}
+PENDING: dict[str, str] = {}

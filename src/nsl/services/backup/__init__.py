@@ -1,0 +1,1 @@
+"""Backups: the encrypted archive store, database/keys/config backups, restores, the service."""

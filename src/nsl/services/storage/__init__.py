@@ -1,0 +1,1 @@
+"""Storage: encrypted, chunked, versioned objects with quotas, sharing and expiry."""
