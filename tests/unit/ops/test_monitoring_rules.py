@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nsl.core.catalogue import CATALOGUE, Entry
+from nsl.core.catalogue import CATALOGUE
 from nsl.ops.monitoring import alertmanager, rules, scrape
-from nsl.ops.monitoring.generate import UnknownMetrics, render
+from nsl.ops.monitoring.generate import render
 from nsl.ops.monitoring.rules_services import PENDING, SERVICE_GROUPS
 from nsl.ops.monitoring.rulespec import Alert, render_template
 from nsl.ops.monitoring.topology import components

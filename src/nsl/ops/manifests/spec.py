@@ -59,7 +59,9 @@ SPECS: dict[str, Spec] = {
         volumes=(Volume("enclave-keys", "/var/lib/enclave", "1Gi"),),
     ),
     # the backup service writes its scheduled backups where the backup CronJobs write theirs
-    "backup": Spec(replicas=1, cpu="250m", memory="512Mi", max_replicas=2, volumes=(BACKUP_VOLUME,)),
+    "backup": Spec(
+        replicas=1, cpu="250m", memory="512Mi", max_replicas=2, volumes=(BACKUP_VOLUME,)
+    ),
     # storage-data is used with NSL_STORAGE__DIRECTORY=/var/lib/storage (filesystem chunk store)
     "storage": Spec(
         replicas=3,

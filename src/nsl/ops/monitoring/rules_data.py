@@ -72,12 +72,11 @@ BACKUP = Alert(
     "NslBackupTooOld",
     (
         Rule(
-            f"time() - {_last('incremental')} > 5 * 3600 "
-            f"or time() - {_last('full')} > 26 * 3600",
+            f"time() - {_last('incremental')} > 5 * 3600 or time() - {_last('full')} > 26 * 3600",
             "warning",
             "the last good {{ $labels.kind }} backup is older than its schedule allows",
-            "Full backups run daily at 02:00 UTC and incremental ones at least every 4 hours: one was "
-            "missed. Look at the backup service's task health and its last error.",
+            "Full backups run daily at 02:00 UTC and incremental ones at least every 4 hours: "
+            "one was missed. Look at the backup service's task health and its last error.",
             "10m",
         ),
         Rule(

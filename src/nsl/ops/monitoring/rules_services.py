@@ -3,8 +3,8 @@ is in the catalogue."""
 
 from __future__ import annotations
 
-from nsl.ops.monitoring.rules_http import GATEWAY
 from nsl.ops.monitoring.rules_data import BACKUP, BACKUP_FAILED, ORACLE, STORAGE_INTEGRITY
+from nsl.ops.monitoring.rules_http import GATEWAY
 from nsl.ops.monitoring.rulespec import Alert, Case, Group, Rule, series
 from nsl.ops.monitoring.topology import JOB
 

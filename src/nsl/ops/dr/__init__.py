@@ -1,0 +1,1 @@
+"""Disaster-recovery drills: break a real service layer on this machine and measure recovery."""
