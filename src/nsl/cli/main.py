@@ -17,6 +17,7 @@ from nsl.cli import (
 )
 from nsl.cli.certs_cmds import certs_app
 from nsl.cli.deploy_cmds import deploy_app
+from nsl.cli.dr_cmds import dr_test
 from nsl.cli.monitoring_cmds import monitoring_app
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.command("up")(serve_cmds.up)
 app.command("serve")(serve_cmds.serve_one)
 app.command("health")(admin_cmds.health)
 app.command("version")(admin_cmds.version)
+app.command("dr-test")(dr_test)
 app.add_typer(admin_cmds.config_app, name="config")
 app.add_typer(admin_cmds.db_app, name="db")
 app.add_typer(admin_cmds.auth_app, name="auth")

@@ -144,8 +144,8 @@ class PgCluster:
             self._own_dir(self.wal_spool_dir, mode=0o750)
             lines += [
                 "archive_mode = on",
-                "archive_command = "
-                f"'test ! -f {spool}/%f && cp %p {spool}/%f.tmp && mv {spool}/%f.tmp {spool}/%f'",
+                f"archive_command = 'test ! -f {spool}/%f && "
+                f"cp -p %p {spool}/%f.tmp && mv {spool}/%f.tmp {spool}/%f'",
                 f"archive_timeout = {int(self.archive_timeout_s)}",
             ]
         else:

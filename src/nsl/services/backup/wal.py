@@ -72,6 +72,8 @@ def ship(settings: Settings, store: BackupStore, spool: Path | None = None) -> S
     base = store.latest("database-base", engine="postgresql")
     for path in files:
         try:
+            # archive_command copies with ``cp -p``: the time of the segment's last write, so
+            # every commit acknowledged before it is inside this or an earlier segment
             data, archived = path.read_bytes(), path.stat().st_mtime
         except FileNotFoundError:  # another shipper (CLI or a second process) took it
             continue
