@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from nsl.adapters.wrapping_key import wrapping_key
 from nsl.core.audit import AuditEntry
 from nsl.core.audited import outcome_of
 from nsl.core.context import ServiceContext
@@ -16,9 +17,8 @@ from nsl.core.errors import Unavailable
 from nsl.core.health import Check, Status
 from nsl.core.security import Principal
 from nsl.core.service import ServiceBase
-from nsl.services.secrets import keyring
 from nsl.services.secrets.errors import CapabilityMissing, ConcurrentChange, not_found
-from nsl.services.secrets.models import SecretRecord
+from nsl.services.secrets.models import SecretKeyringRecord, SecretRecord
 from nsl.services.secrets.policy import Capability, Effect, Rule, capabilities, subjects_of
 from nsl.services.secrets.repository import SecretsRepository
 
@@ -57,8 +57,8 @@ class SecretsBase(ServiceBase):
         self.settings = ctx.settings.secrets
 
     async def on_start(self) -> None:
-        self._key_ref = await keyring.wrapping_key(
-            self.ctx.database, self.ctx.enclave, self.ctx.clock
+        self._key_ref = await wrapping_key(
+            self.ctx.database, self.ctx.enclave, self.ctx.clock, SecretKeyringRecord, "secrets"
         )
 
     async def on_stop(self) -> None:

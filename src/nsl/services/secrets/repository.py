@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from nsl.services.secrets.errors import ConcurrentChange
 from nsl.services.secrets.models import (
-    SecretKeyringRecord,
     SecretPolicyRecord,
     SecretRecord,
     SecretVersionRecord,
@@ -59,7 +58,7 @@ class SecretsRepository:
         query = select(Secret).where(*conditions).order_by(Secret.path)
         return (await self.session.execute(query)).scalars().all()
 
-    def add(self, row: Secret | Version | Policy | SecretKeyringRecord) -> None:
+    def add(self, row: Secret | Version | Policy) -> None:
         self.session.add(row)
 
     async def flush(self) -> None:
@@ -194,8 +193,6 @@ class SecretsRepository:
         await self.session.delete(policy)
 
     # keyring ----------------------------------------------------------------------------
-    async def keyring(self, purpose: str) -> SecretKeyringRecord | None:
-        return await self.session.get(SecretKeyringRecord, purpose)
 
 
 def _current_version() -> ColumnElement[bool]:

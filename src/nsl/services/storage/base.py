@@ -9,16 +9,16 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from nsl.adapters.wrapping_key import wrapping_key
 from nsl.core.audited import AuditScope
 from nsl.core.context import ServiceContext
 from nsl.core.errors import Unavailable
 from nsl.core.health import Check, Status
 from nsl.core.security import Principal, Role
 from nsl.core.service import ServiceBase
-from nsl.services.storage import keyring
 from nsl.services.storage.chunkstores import ChunkStore, DatabaseChunkStore, FilesystemChunkStore
 from nsl.services.storage.errors import AccessDenied, ObjectNotFound
-from nsl.services.storage.models import StorageObject, StorageVersion
+from nsl.services.storage.models import StorageKeyring, StorageObject, StorageVersion
 from nsl.services.storage.quotas import Quotas
 from nsl.services.storage.repository import StorageRepository
 from nsl.services.storage.telemetry import storage_metrics
@@ -67,8 +67,8 @@ class StorageBase(ServiceBase):
         return self.stores[self.settings.chunk_store]
 
     async def on_start(self) -> None:
-        self._key_ref = await keyring.wrapping_key(
-            self.ctx.database, self.ctx.enclave, self.ctx.clock
+        self._key_ref = await wrapping_key(
+            self.ctx.database, self.ctx.enclave, self.ctx.clock, StorageKeyring, "storage"
         )
 
     async def on_stop(self) -> None:

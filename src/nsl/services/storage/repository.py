@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nsl.services.storage.errors import ConcurrentChange
 from nsl.services.storage.models import (
     StorageGrant,
-    StorageKeyring,
     StorageObject,
     StorageUpload,
     StorageVersion,
@@ -34,7 +33,7 @@ class StorageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, row: Obj | Version | Grant | Upload | StorageKeyring) -> None:
+    def add(self, row: Obj | Version | Grant | Upload) -> None:
         self.session.add(row)
 
     async def flush(self) -> None:
@@ -43,9 +42,6 @@ class StorageRepository:
             await self.session.flush()
         except IntegrityError as exc:
             raise ConcurrentChange("another writer changed the same object; retry") from exc
-
-    async def keyring(self, purpose: str) -> StorageKeyring | None:
-        return await self.session.get(StorageKeyring, purpose)
 
     # objects ----------------------------------------------------------------------------
     async def object(self, owner_id: str, key: str) -> Obj | None:
