@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from tests.integration.gateway.conftest import Gateway
@@ -119,3 +120,26 @@ async def test_only_admins_and_operators_reach_the_routes(
         assert allowed.status_code == 200
         denied = await gw.http.post(API, json={"kind": "config"}, headers={"X-API-Key": user})
         assert denied.status_code == 403 and denied.json()["code"] == "auth.role_required"
+
+
+async def test_a_full_backup_is_also_the_newest_point_of_the_incremental_chain(
+    stack_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """A fresh install has a full but no incremental yet: the incremental age alert must not
+    fire before the first incremental is due (it reads the same gauge)."""
+    async with Gateway(_settings(stack_settings, tmp_path)) as gw:
+        admin = gw.admin()
+        full = await gw.http.post(API, json={"kind": "full"}, headers=admin)
+        assert full.status_code == 201, full.text
+        created = datetime.fromisoformat(full.json()["created_at"]).timestamp()
+        metrics = (await gw.http.get("/metrics", headers=admin)).text
+        gauges = {
+            line.split("{", 1)[1].split("}", 1)[0]: float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("nsl_backup_last_success_timestamp_seconds{")
+        }
+        assert gauges['kind="full"'] >= created
+        if gw.settings.database.url is None:  # SQLite: incrementals follow the full
+            assert gauges['kind="incremental"'] >= created
+        else:  # PostgreSQL logical takes no incrementals: no gauge, no alert
+            assert 'kind="incremental"' not in gauges

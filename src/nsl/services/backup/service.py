@@ -36,10 +36,11 @@ log = logging.getLogger(__name__)
 CONSUMER = "backup"
 CONFIG_TOPICS = ("configuration.changed", "configuration.deleted")
 TRIGGERABLE = ("full", "incremental", "keys", "config")
-# metric label -> manifest kinds whose newest complete backup seeds the gauge at start
+# metric label -> manifest kinds whose newest complete backup seeds the gauge at start; a full
+# backup is also the newest point an incremental chain restores to (a fresh install is not late)
 SEEDS = {
     "full": ("database-full", "database-base"),
-    "incremental": ("database-incremental",),
+    "incremental": ("database-incremental", "database-full", "database-base"),
     "keys": ("keys",),
     "config": ("config",),
 }
@@ -115,6 +116,8 @@ class BackupService(ServiceBase):
             self.telemetry.failures.labels(label, target).inc()
         if manifest.status == "complete":
             self.telemetry.last_success.labels(label).set(manifest.created.timestamp())
+            if kind == "full" and "incremental" in self._kinds_taken():
+                self.telemetry.last_success.labels("incremental").set(manifest.created.timestamp())
         else:
             log.error("backup %s not written to %s", manifest.id, sorted(manifest.failed_targets))
         return manifest
@@ -209,9 +212,8 @@ class BackupService(ServiceBase):
         else:
             self.telemetry.last_success.labels("config").set(self.ctx.clock.now().timestamp())
 
-    def _seed_metrics(self) -> None:
-        """The gauge starts at the newest complete backup in the targets (0 when none), for the
-        kinds this deployment takes, so the age alert also covers "never backed up"."""
+    def _kinds_taken(self) -> list[str]:
+        """The metric labels of the kinds this deployment backs up."""
         wanted = ["full", "config"]
         if self.engine.source.engine == "sqlite" or self.settings.postgres_method == "physical":
             wanted.append("incremental")
@@ -220,8 +222,13 @@ class BackupService(ServiceBase):
             wanted.append("keys")
         except InvalidInput:
             pass
+        return wanted
+
+    def _seed_metrics(self) -> None:
+        """The gauge starts at the newest complete backup in the targets (0 when none), for the
+        kinds this deployment takes, so the age alert also covers "never backed up"."""
         manifests = self.engine.manifests()
-        for label in wanted:
+        for label in self._kinds_taken():
             done = [
                 m.created.timestamp()
                 for m in manifests

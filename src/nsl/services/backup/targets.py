@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -17,6 +18,7 @@ from nsl.core.settings_backup import BackupTarget
 from nsl.services.backup.manifest import Manifest
 
 TEMP_PREFIX = ".tmp-"
+ABANDONED_TEMPORARY_S = 24 * 3600.0
 
 
 def resolve_targets(settings: Settings) -> list[BackupTarget]:
@@ -132,8 +134,13 @@ class TargetDir:
         self.manifest_path(backup_id).unlink(missing_ok=True)
 
     def sweep_temporary(self) -> None:
+        """Remove what crashed writers left; a file still being written (by this or another
+        process) was modified recently and is kept (file times are wall-clock times)."""
+        now = time.time()
         for sub in ("objects", "manifests"):
             directory = self.root / sub
             if directory.is_dir():
                 for path in directory.glob(f"{TEMP_PREFIX}*"):
-                    path.unlink(missing_ok=True)
+                    with contextlib.suppress(FileNotFoundError):
+                        if now - path.stat().st_mtime > ABANDONED_TEMPORARY_S:
+                            path.unlink(missing_ok=True)
