@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from tests.integration.backup.helpers import backup_settings, engine, execute, m
 
 from nsl.core.clock import ManualClock
 from nsl.services.backup.errors import BackupIntegrity, BackupWrongKey, TargetNotEmpty
+from nsl.services.backup.targets import ABANDONED_TEMPORARY_S
 
 
 async def test_full_and_incrementals_restore_to_any_point(tmp_path: Path) -> None:
@@ -162,7 +165,10 @@ async def test_prune_deletes_expired_chains_from_every_target(tmp_path: Path) ->
         old_incremental = await backups.incremental()
         clock.advance(40 * 86400)
         new_full = await backups.full()
-        (tmp_path / "local" / "objects" / ".tmp-leftover.nslbak.1234").write_bytes(b"partial")
+        leftover = tmp_path / "local" / "objects" / ".tmp-leftover.nslbak.1234"
+        leftover.write_bytes(b"partial")  # a crashed writer's, a day old
+        crashed_at = time.time() - ABANDONED_TEMPORARY_S - 60
+        os.utime(leftover, (crashed_at, crashed_at))
         removed = await backups.prune()
         assert {m.id for m in removed} == {old_full.id, old_incremental.id}
         for name in ("local", "offsite"):
