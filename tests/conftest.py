@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -93,6 +95,16 @@ def fresh_postgres_url() -> Iterator[str]:
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     asyncio.run(_drop_pg_database(name))
+
+
+@pytest.fixture
+def pg_workdir() -> Iterator[Path]:
+    """A directory under /tmp the postgres OS user can traverse (pytest's tmp_path is 0700 for
+    root): where private PostgreSQL clusters, their spools and drills live."""
+    path = Path(tempfile.mkdtemp(prefix="nsl-pg-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

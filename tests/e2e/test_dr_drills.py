@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +27,8 @@ RTO_CATEGORIES = {
 
 
 @pytest.fixture
-def workdir() -> Iterator[Path]:
-    """Under /tmp, traversable: a drill's PostgreSQL cluster runs as the postgres OS user."""
-    path = Path(tempfile.mkdtemp(prefix="nsl-dr-test-", dir="/tmp"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def workdir(pg_workdir: Path) -> Path:
+    return pg_workdir
 
 
 def drill(scenario: str, engine: str, workdir: Path) -> tuple[int, dict[str, Any], str]:

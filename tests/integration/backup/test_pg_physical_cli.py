@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,11 +17,8 @@ NSL = str(Path(sys.executable).with_name("nsl"))
 
 
 @pytest.fixture
-def root() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="nsl-pgcli-", dir="/tmp"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def root(pg_workdir: Path) -> Path:
+    return pg_workdir
 
 
 def nsl(root: Path, port: int, *args: str) -> subprocess.CompletedProcess[str]:

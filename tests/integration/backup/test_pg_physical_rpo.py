@@ -4,10 +4,7 @@ shipped, the backup targets) without anyone forcing a switch; a restore then con
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,11 +21,8 @@ ARCHIVE_TIMEOUT_S = 2
 
 
 @pytest.fixture
-def root() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="nsl-rpo-", dir="/tmp"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def root(pg_workdir: Path) -> Path:
+    return pg_workdir
 
 
 async def test_archive_timeout_bounds_the_rpo_without_a_forced_switch(root: Path) -> None:

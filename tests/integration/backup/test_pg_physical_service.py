@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +16,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def root() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="nsl-pgsvc-", dir="/tmp"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def root(pg_workdir: Path) -> Path:
+    return pg_workdir
 
 
 async def test_service_takes_a_base_backup_and_ships_wal_periodically(root: Path) -> None:

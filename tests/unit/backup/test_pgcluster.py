@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,12 +14,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def root() -> Iterator[Path]:
-    """A directory the OS user postgres can traverse (pytest's tmp_path is 0700 for root)."""
-    path = Path(tempfile.mkdtemp(prefix="nsl-pgc-", dir="/tmp"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def root(pg_workdir: Path) -> Path:
+    return pg_workdir
 
 
 def test_init_start_query_stop_destroy(root: Path) -> None:
