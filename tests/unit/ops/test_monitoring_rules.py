@@ -12,13 +12,13 @@ import yaml
 from nsl.core.catalogue import CATALOGUE
 from nsl.ops.monitoring import alertmanager, rules, scrape
 from nsl.ops.monitoring.generate import render
-from nsl.ops.monitoring.rules_services import PENDING, SERVICE_GROUPS
+from nsl.ops.monitoring.rules_services import SERVICE_GROUPS
 from nsl.ops.monitoring.rulespec import Alert, render_template
 from nsl.ops.monitoring.topology import components
 
 REPO = Path(__file__).resolve().parents[3]
 NAMES = [e.name for e in CATALOGUE]
-EVERY_GROUP = rules.alert_groups([*NAMES, *PENDING])
+EVERY_GROUP = rules.alert_groups(NAMES)
 EVERY_ALERT = [a for g in EVERY_GROUP for a in g.alerts]
 
 
@@ -56,9 +56,8 @@ def test_alert_names_are_unique_across_groups() -> None:
     assert len(names) == len(set(names))
 
 
-def test_service_groups_are_keyed_by_catalogue_names_or_wait_for_a_named_issue() -> None:
-    assert set(SERVICE_GROUPS) <= set(NAMES) | set(PENDING)
-    assert not set(PENDING) & set(NAMES), "the service landed: remove it from PENDING"
+def test_service_groups_are_keyed_by_catalogue_names() -> None:
+    assert set(SERVICE_GROUPS) <= set(NAMES)
 
 
 def test_a_service_group_is_emitted_only_while_the_service_is_in_the_catalogue() -> None:

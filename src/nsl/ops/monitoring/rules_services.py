@@ -168,5 +168,3 @@ SERVICE_GROUPS: dict[str, Group] = {
     "backup": Group("nsl-service-backup", (BACKUP, BACKUP_FAILED), test_interval="10m"),
     "storage": Group("nsl-service-storage", (STORAGE_INTEGRITY,)),
 }
-# Services whose rules are written ahead of them: the issue that brings each one.
-PENDING: dict[str, str] = {}
