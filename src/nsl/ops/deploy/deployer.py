@@ -190,12 +190,18 @@ class Deployer:
                 if route.upstream(color) is not None:
                     await self.repository.set_upstream(service, color, None, activate=False)
             report.add("route", service, "removed")
-        for key in sorted(records, key=lambda k: k == layout.GATEWAY):
-            drained = await asyncio.to_thread(
-                stop, records[key], self.settings.deploy.drain_timeout_s
+        services = [key for key in records if key != layout.GATEWAY]
+        gateway = [key for key in records if key == layout.GATEWAY]
+        for keys in (services, gateway):  # the services drain together, then the gateway
+            drained = await asyncio.gather(
+                *(
+                    asyncio.to_thread(stop, records[key], self.settings.deploy.drain_timeout_s)
+                    for key in keys
+                )
             )
-            self.table.drop(key)
-            report.add("stop", key, "drained" if drained else "killed after the drain timeout")
+            for key, ended in zip(keys, drained, strict=True):
+                self.table.drop(key)
+                report.add("stop", key, "drained" if ended else "killed after the drain timeout")
         return report
 
     # shared -------------------------------------------------------------------------
