@@ -9,9 +9,11 @@ import asyncio
 import os
 import shutil
 import socket
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,13 +56,14 @@ def metrics() -> Metrics:
     return Metrics("test", "test")
 
 
-async def _create_pg_database(name: str) -> None:
+async def _create_pg_database(name: str, template: str | None = None) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(PG_ADMIN_URL)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await conn.close()
 
@@ -125,12 +128,69 @@ def rabbitmq_url() -> str:
     return RABBITMQ_URL
 
 
+def _migrate(url: str) -> None:
+    from nsl.db.migrate import upgrade
+
+    asyncio.run(upgrade(url.replace("postgresql://", "postgresql+asyncpg://", 1)))
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per run; tests start from copies of it."""
+    path = tmp_path_factory.mktemp("template") / "nsl.db"
+    _migrate(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head once per run, the template of per-test copies."""
+    require_backend("PostgreSQL", 5432)
+    name = f"nsl_test_{RUN_ID}_template"
+    asyncio.run(_create_pg_database(name))
+    _migrate(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
+    yield name
+    asyncio.run(_drop_pg_database(name))
+
+
+def _copy_sqlite(template: Path, path: Path) -> str:
+    """A copy of ``template`` at ``path`` made with SQLite's backup API; its URL."""
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as target:
+        source.backup(target)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def migrated_sqlite_url(migrated_sqlite_template: Path, tmp_path: Path) -> str:
+    """A SQLite file of one test (``tmp_path/nsl.db``), already migrated to head."""
+    return _copy_sqlite(migrated_sqlite_template, tmp_path / "nsl.db")
+
+
+@pytest.fixture
+def migrated_data_dir(migrated_sqlite_template: Path, tmp_path: Path) -> Path:
+    """``tmp_path/var``, the harnesses' data dir, holding the embedded default database
+    (``nsl.db``) already migrated to head: a runtime started on it finds nothing to upgrade."""
+    data_dir = tmp_path / "var"
+    data_dir.mkdir(mode=0o700)
+    _copy_sqlite(migrated_sqlite_template, data_dir / "nsl.db")
+    return data_dir
+
+
+@pytest.fixture
+def migrated_postgres_url(migrated_postgres_template: str) -> Iterator[str]:
+    """A PostgreSQL database of one test, already migrated to head (a copy of the template)."""
+    name = f"nsl_test_{RUN_ID}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_create_pg_database(name, template=migrated_postgres_template))
+    yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    asyncio.run(_drop_pg_database(name))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same test on SQLite (a file in tmp) and on PostgreSQL (a database per test)."""
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'nsl.db'}"
-    url: str = request.getfixturevalue("fresh_postgres_url")
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The same test on SQLite (a file in tmp) and on PostgreSQL (a database per test), both
+    migrated to head (``tests/integration/test_migrations.py`` runs the migrations themselves)."""
+    fixture = "migrated_sqlite_url" if request.param == "sqlite" else "migrated_postgres_url"
+    url: str = request.getfixturevalue(fixture)
     return url
 
 
@@ -138,10 +198,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def database(database_url: str, metrics: Metrics) -> AsyncIterator[object]:
     """A migrated database (SQLite or PostgreSQL) with every table."""
     from nsl.db.engine import Database
-    from nsl.db.migrate import upgrade
 
     url = database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
-    await upgrade(url)
     db = Database(url, DatabaseSettings(pool_min=2, pool_max=5), metrics)
     yield db
     await db.dispose()

@@ -14,7 +14,8 @@ from nsl.core.clock import ManualClock
 @pytest.fixture(params=["sqlite", "postgresql"])
 def stack(request: pytest.FixtureRequest) -> dict[str, Any]:
     if request.param == "postgresql":
-        return {"database": {"url": request.getfixturevalue("fresh_postgres_url")}}
+        return {"database": {"url": request.getfixturevalue("migrated_postgres_url")}}
+    request.getfixturevalue("migrated_data_dir")
     return {}
 
 

@@ -16,7 +16,9 @@ def chains(request: pytest.FixtureRequest, dev_chains: Any) -> dict[str, Any]:
     """Settings overrides: the dev chains, and the database (SQLite file or PostgreSQL)."""
     overrides: dict[str, Any] = {"chains": dev_chains.settings_overrides()}
     if request.param == "postgresql":
-        overrides["database"] = {"url": request.getfixturevalue("fresh_postgres_url")}
+        overrides["database"] = {"url": request.getfixturevalue("migrated_postgres_url")}
+    else:
+        request.getfixturevalue("migrated_data_dir")
     return overrides
 
 

@@ -33,11 +33,14 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 @pytest.fixture(params=["embedded", "networked"])
 def stack_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Settings]:
     """A settings factory for one stack; call it with overrides."""
-    networked: dict[str, Any] = {}
-    if request.param == "networked":
+    # both start from a database already migrated to head (Runtime.start's upgrade is a no-op)
+    stack: dict[str, Any] = {}
+    if request.param == "embedded":
+        request.getfixturevalue("migrated_data_dir")
+    else:
         unique = uuid.uuid4().hex[:8]
-        networked = {
-            "database": {"url": request.getfixturevalue("fresh_postgres_url")},
+        stack = {
+            "database": {"url": request.getfixturevalue("migrated_postgres_url")},
             "redis": {
                 "url": request.getfixturevalue("redis_url"),
                 "key_prefix": f"nsltest:{unique}:",
@@ -50,7 +53,7 @@ def stack_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[.
         }
 
     def factory(**overrides: Any) -> Settings:
-        return make_settings(tmp_path, **{**networked, **overrides})
+        return make_settings(tmp_path, **{**stack, **overrides})
 
     return factory
 

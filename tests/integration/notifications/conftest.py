@@ -17,10 +17,11 @@ from nsl.core.clock import ManualClock
 def stack(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Settings overrides for one stack."""
     if request.param == "sqlite":
+        request.getfixturevalue("migrated_data_dir")
         return {}
     unique = uuid.uuid4().hex[:8]
     return {
-        "database": {"url": request.getfixturevalue("fresh_postgres_url")},
+        "database": {"url": request.getfixturevalue("migrated_postgres_url")},
         "redis": {"url": request.getfixturevalue("redis_url"), "key_prefix": f"nsltest:{unique}:"},
         "rabbitmq": {
             "url": request.getfixturevalue("rabbitmq_url"),

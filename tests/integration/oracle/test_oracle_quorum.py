@@ -27,7 +27,8 @@ X_CONTRACT = "0x" + "ab" * 20
 def database(request: pytest.FixtureRequest) -> dict[str, Any]:
     """Settings overrides: the shared database (a SQLite file, or PostgreSQL)."""
     if request.param == "postgresql":
-        return {"database": {"url": request.getfixturevalue("fresh_postgres_url")}}
+        return {"database": {"url": request.getfixturevalue("migrated_postgres_url")}}
+    request.getfixturevalue("migrated_data_dir")
     return {}
 
 
