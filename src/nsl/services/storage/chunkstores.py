@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select
 
 from nsl.core.ports import Database
 from nsl.services.storage.errors import ChunkMissing
@@ -45,7 +45,11 @@ def _missing(version_id: str, index: int) -> ChunkMissing:
 
 
 class DatabaseChunkStore:
-    """Chunks as rows of ``storage_chunks``: one backup, one transaction log, no second volume."""
+    """Chunks as rows of ``storage_chunks``: one backup, one transaction log, no second volume.
+
+    Each call is one Core transaction in one hop (``run_in_transaction``): a chunk costs the
+    database's own write, not an ORM session's round trips per statement.
+    """
 
     name = "database"
 
@@ -53,19 +57,17 @@ class DatabaseChunkStore:
         self.database = database
 
     async def put(self, version_id: str, index: int, data: bytes) -> None:
-        async with self.database.session() as session:
-            row = await session.get(StorageChunk, (version_id, index))
-            if row is None:
-                session.add(StorageChunk(version_id=version_id, index=index, data=data))
-            else:
-                row.data = data
+        def replace(conn: Connection) -> None:
+            conn.execute(delete(StorageChunk).where(_chunk(version_id, index)))
+            conn.execute(insert(StorageChunk).values(version_id=version_id, index=index, data=data))
+
+        await self.database.run_in_transaction(replace)
 
     async def get(self, version_id: str, index: int) -> bytes:
-        query = select(StorageChunk.data).where(
-            StorageChunk.version_id == version_id, StorageChunk.index == index
+        query = select(StorageChunk.data).where(_chunk(version_id, index))
+        data = await self.database.run_in_transaction(
+            lambda conn: conn.execute(query).scalar_one_or_none()
         )
-        async with self.database.session() as session:
-            data = (await session.execute(query)).scalar_one_or_none()
         if data is None:
             raise _missing(version_id, index)
         return bytes(data)
@@ -76,12 +78,17 @@ class DatabaseChunkStore:
             .where(StorageChunk.version_id == version_id)
             .order_by(StorageChunk.index)
         )
-        async with self.database.session() as session:
-            return list((await session.execute(query)).scalars().all())
+        return await self.database.run_in_transaction(
+            lambda conn: list(conn.execute(query).scalars().all())
+        )
 
     async def delete(self, version_id: str) -> None:
-        async with self.database.session() as session:
-            await session.execute(delete(StorageChunk).where(StorageChunk.version_id == version_id))
+        statement = delete(StorageChunk).where(StorageChunk.version_id == version_id)
+        await self.database.run_in_transaction(lambda conn: conn.execute(statement))
+
+
+def _chunk(version_id: str, index: int) -> ColumnElement[bool]:
+    return and_(StorageChunk.version_id == version_id, StorageChunk.index == index)
 
 
 class FilesystemChunkStore:
